@@ -1,0 +1,72 @@
+"""The organization gate: the one road from a URL to an organization and its querysets.
+
+Every settings view is wrapped in :func:`organization_admin`. It resolves the organization from the
+``org`` URL segment, sends anonymous users to sign in, answers 404 to a user who is not a member
+(the organization's existence is not disclosed), 403 to a member who is not an Organization Admin,
+and 404 where the view needs a feature the organization does not have. The view receives the
+organization; objects are then looked up only through the ``*_for`` helpers below, so an object of
+another organization is simply not found.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+
+from credentials.models import AccessKey, APIKey, Connection, Credential, Membership, Organization
+
+API_CREDENTIALS = "api_credentials"
+
+
+def organization_admin(feature: str | None = None) -> Callable:
+    """Decorate a view ``view(request, organization, ...)`` reached by ``/o/<org>/...``."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @login_required
+        @wraps(view)
+        def gated(request: HttpRequest, org: str, *args: Any, **kwargs: Any) -> HttpResponse:
+            membership = (
+                Membership.objects.select_related("organization")
+                .filter(user=request.user, organization__slug=org)
+                .first()
+            )
+            if membership is None:
+                raise Http404("No such organization.")
+            if not membership.is_admin:
+                raise PermissionDenied("Only Organization Admins can open this page.")
+            organization = membership.organization
+            if feature == API_CREDENTIALS and not organization.api_credentials_enabled:
+                raise Http404("API credentials management is not turned on for this organization.")
+            request.organization = organization
+            request.membership = membership
+            return view(request, organization, *args, **kwargs)
+
+        return gated
+
+    return decorator
+
+
+def credentials_for(organization: Organization):
+    return Credential.objects.filter(organization=organization)
+
+
+def credential_for(organization: Organization, credential_id: Any) -> Credential:
+    return get_object_or_404(credentials_for(organization), pk=credential_id)
+
+
+def connections_for(organization: Organization):
+    return Connection.objects.filter(organization=organization)
+
+
+def access_keys_for(organization: Organization):
+    return AccessKey.objects.filter(organization=organization)
+
+
+def api_keys_for(organization: Organization):
+    return APIKey.objects.filter(organization=organization)

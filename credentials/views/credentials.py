@@ -1,0 +1,161 @@
+"""Settings > Integrations > Credentials and Webhooks."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
+from django.views.decorators.http import require_http_methods
+from django_htmx.http import reswap, retarget, trigger_client_event
+
+from credentials import gate
+from credentials.forms.credentials import CredentialForm, RenameCredentialForm
+from credentials.gate import API_CREDENTIALS, organization_admin
+from credentials.models import Organization
+from credentials.revocation import delete_credential
+
+PAGE_SIZE = 48
+CLOSE_DIALOG = "credhub:close-dialog"
+TEMPLATE = "credentials/credentials.html"
+FORM_TEMPLATE = "credentials/credential_form.html"
+
+# Buttons inside the overlay that change its rows instead of saving ("view restart").
+FORM_ACTIONS = {
+    "add_header",
+    "remove_header",
+    "add_secret_header",
+    "remove_secret_header",
+    "add_organization",
+    "remove_organization",
+    "refresh",
+}
+
+
+def _tiles_context(organization: Organization, page_number: str | None = None, status: str = "") -> dict:
+    # Tiles never need a secret: deferring the column keeps the list from even loading the tokens.
+    credentials = gate.credentials_for(organization).defer("secrets")
+    page = Paginator(credentials, PAGE_SIZE).get_page(page_number)
+    return {"organization": organization, "page": page, "status_message": status}
+
+
+@organization_admin(feature=API_CREDENTIALS)
+@require_http_methods(["GET"])
+def credential_list(request: HttpRequest, organization: Organization) -> HttpResponse:
+    context = _tiles_context(organization, request.GET.get("page"))
+    if request.htmx and request.GET.get("page"):
+        return render(request, f"{TEMPLATE}#page-tiles", context)
+    return render(request, TEMPLATE, context)
+
+
+def _list_after_change(request: HttpRequest, organization: Organization, message: str) -> HttpResponse:
+    """After a save or delete: htmx swaps the tile list and closes the overlay; a plain request redirects."""
+    if not request.htmx:
+        return redirect(reverse("credential_list", args=[organization.slug]))
+    response = render(request, f"{TEMPLATE}#tile-list", _tiles_context(organization, status=message))
+    response = retarget(response, "#tile-list")
+    response = reswap(response, "outerHTML")
+    return trigger_client_event(response, CLOSE_DIALOG)
+
+
+def _form_response(request: HttpRequest, form: CredentialForm, status: int = 200) -> HttpResponse:
+    context = {"organization": form.organization, "form": form}
+    template = f"{FORM_TEMPLATE}#credential-form" if request.htmx else FORM_TEMPLATE
+    return render(request, template, context, status=status)
+
+
+def _apply_action(form: CredentialForm, action: str) -> None:
+    name, _, index = action.partition(":")
+    position = int(index) if index.isdigit() else -1
+    match name:
+        case "add_header":
+            form.add_header()
+        case "remove_header":
+            form.remove_header(position)
+        case "add_secret_header":
+            form.add_secret_header()
+        case "remove_secret_header":
+            form.remove_secret_header(position)
+        case "add_organization":
+            form.add_organization_row()
+        case "remove_organization":
+            form.remove_organization_row(position)
+
+
+@sensitive_variables()
+def _save_or_restart(
+    request: HttpRequest, organization: Organization, form: CredentialForm, saved: str
+) -> HttpResponse:
+    action = request.POST.get("_action", "")
+    if action.partition(":")[0] in FORM_ACTIONS:
+        _apply_action(form, action)
+        return _form_response(request, form)
+    credential = form.save(user=request.user, request=request)
+    if credential is None:
+        return _form_response(request, form, status=422 if not request.htmx else 200)
+    return _list_after_change(request, organization, saved.format(name=credential.name))
+
+
+@sensitive_post_parameters()
+@organization_admin(feature=API_CREDENTIALS)
+@require_http_methods(["GET", "POST"])
+def credential_create(request: HttpRequest, organization: Organization) -> HttpResponse:
+    connector = request.GET.get("connector") or request.POST.get("connector")
+    if request.method == "GET":
+        return _form_response(request, CredentialForm(organization, connector=connector))
+    form = CredentialForm(organization, request.POST, connector=connector)
+    return _save_or_restart(request, organization, form, "Credential “{name}” added.")
+
+
+@sensitive_post_parameters()
+@organization_admin(feature=API_CREDENTIALS)
+@require_http_methods(["GET", "POST"])
+def credential_edit(request: HttpRequest, organization: Organization, credential_id) -> HttpResponse:
+    credential = gate.credential_for(organization, credential_id)
+    if request.method == "GET":
+        return _form_response(request, CredentialForm(organization, instance=credential))
+    form = CredentialForm(organization, request.POST, instance=credential)
+    return _save_or_restart(request, organization, form, "Credential “{name}” saved.")
+
+
+@organization_admin(feature=API_CREDENTIALS)
+@require_http_methods(["GET"])
+def credential_tile(request: HttpRequest, organization: Organization, credential_id) -> HttpResponse:
+    credential = gate.credential_for(organization, credential_id)
+    return render(request, f"{TEMPLATE}#tile", {"organization": organization, "credential": credential})
+
+
+@organization_admin(feature=API_CREDENTIALS)
+@require_http_methods(["GET", "POST"])
+def credential_rename(request: HttpRequest, organization: Organization, credential_id) -> HttpResponse:
+    credential = gate.credential_for(organization, credential_id)
+    form = RenameCredentialForm(credential, request.POST if request.method == "POST" else None)
+    context = {"organization": organization, "credential": credential, "rename_form": form}
+    if request.method == "POST" and form.save(user=request.user, request=request):
+        if not request.htmx:
+            return redirect(reverse("credential_list", args=[organization.slug]))
+        context["tile_status"] = f"Renamed to “{credential.name}”."
+        return render(request, f"{TEMPLATE}#tile", context)
+    template = f"{TEMPLATE}#tile" if request.htmx else "credentials/credential_rename.html"
+    return render(request, template, context, status=422 if form.errors and not request.htmx else 200)
+
+
+@organization_admin(feature=API_CREDENTIALS)
+@require_http_methods(["GET", "POST"])
+def credential_delete(request: HttpRequest, organization: Organization, credential_id) -> HttpResponse:
+    credential = gate.credential_for(organization, credential_id)
+    if request.method == "POST":
+        name = credential.name
+        revoked = delete_credential(credential, actor=request.user, request=request)
+        message = f"Credential “{name}” deleted."
+        if revoked:
+            message += f" Revoked connections: {', '.join(revoked)}."
+        return _list_after_change(request, organization, message)
+    context = {
+        "organization": organization,
+        "credential": credential,
+        "connections": credential.connections.filter(status="active").order_by("name"),
+    }
+    template = "credentials/credential_delete.html"
+    return render(request, f"{template}#delete-confirm" if request.htmx else template, context)

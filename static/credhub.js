@@ -1,0 +1,118 @@
+// credhub's only script: what htmx leaves to the page. Dialogs, menus, copy buttons and focus.
+// Every page also works without it: links and forms fall back to full page loads.
+document.documentElement.classList.add("js");
+
+(function () {
+  "use strict";
+  let opener = null;
+
+  function announce(message) {
+    const region = document.getElementById("announcer");
+    if (!region) return;
+    region.textContent = "";
+    window.setTimeout(function () { region.textContent = message; }, 50);
+  }
+
+  function closeMenus(except) {
+    document.querySelectorAll('[aria-haspopup="menu"][aria-expanded="true"]').forEach(function (button) {
+      if (button === except) return;
+      button.setAttribute("aria-expanded", "false");
+      const menu = document.getElementById(button.getAttribute("aria-controls"));
+      if (menu) menu.classList.remove("open");
+    });
+  }
+
+  function focusFirst(container) {
+    const target = container.querySelector("[data-focus-first], [aria-invalid='true'], [autofocus]") ||
+      container.querySelector("input:not([type=hidden]):not([tabindex='-1']), select, textarea, button:not([tabindex='-1'])");
+    if (target) target.focus();
+  }
+
+  document.addEventListener("click", function (event) {
+    const menuButton = event.target.closest('[aria-haspopup="menu"]');
+    if (menuButton) {
+      const open = menuButton.getAttribute("aria-expanded") === "true";
+      closeMenus(menuButton);
+      menuButton.setAttribute("aria-expanded", String(!open));
+      const menu = document.getElementById(menuButton.getAttribute("aria-controls"));
+      if (menu) {
+        menu.classList.toggle("open", !open);
+        if (!open) {
+          const first = menu.querySelector('[role="menuitem"]');
+          if (first) first.focus();
+        }
+      }
+      return;
+    }
+    if (!event.target.closest('[role="menu"]')) closeMenus();
+
+    const dialogLink = event.target.closest("[data-opens-dialog]");
+    if (dialogLink) {
+      opener = document.querySelector('[aria-haspopup="menu"][aria-expanded="true"]') || dialogLink;
+      closeMenus();
+    }
+    const closer = event.target.closest("[data-close-dialog]");
+    if (closer && closer.closest("dialog")) {
+      event.preventDefault();
+      closer.closest("dialog").close();
+    }
+    const copy = event.target.closest("[data-copy-target]");
+    if (copy) {
+      const source = document.getElementById(copy.getAttribute("data-copy-target"));
+      if (source && navigator.clipboard) {
+        navigator.clipboard.writeText(source.value || source.textContent.trim()).then(function () {
+          announce("Copied");
+          copy.dataset.copied = "true";
+        });
+      }
+    }
+  });
+
+  document.addEventListener("keydown", function (event) {
+    const menu = event.target.closest('[role="menu"]');
+    if (event.key === "Escape" && (menu || event.target.closest('[aria-haspopup="menu"]'))) {
+      const button = menu ? document.querySelector('[aria-controls="' + menu.id + '"]') : null;
+      closeMenus();
+      if (button) button.focus();
+      return;
+    }
+    if (menu && (event.key === "ArrowDown" || event.key === "ArrowUp")) {
+      event.preventDefault();
+      const items = Array.from(menu.querySelectorAll('[role="menuitem"]'));
+      const index = items.indexOf(document.activeElement);
+      const next = event.key === "ArrowDown" ? (index + 1) % items.length : (index - 1 + items.length) % items.length;
+      items[next].focus();
+    }
+  });
+
+  // After htmx fills a dialog's body, open it as a modal and move focus in.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    const dialog = event.detail.target.closest("dialog");
+    if (dialog) {
+      if (!dialog.open) dialog.showModal();
+      const focusId = dialog.querySelector("[data-focus]");
+      const target = focusId && document.getElementById(focusId.getAttribute("data-focus"));
+      if (target) target.focus(); else focusFirst(dialog);
+    }
+  });
+
+  // The server asks for dialogs to close once an action succeeded (HX-Trigger).
+  document.addEventListener("credhub:close-dialog", closeDialogs);
+  function closeDialogs() {
+    document.querySelectorAll("dialog[open]").forEach(function (dialog) { dialog.close(); });
+  }
+
+  document.addEventListener("close", function (event) {
+    if (event.target.tagName !== "DIALOG") return;
+    const body = event.target.querySelector("[id$='-dialog-body']");
+    if (body) body.innerHTML = "";
+    if (opener && document.body.contains(opener)) opener.focus();
+    else {
+      const status = document.querySelector("#tile-list [role=status]");
+      const main = document.getElementById("main");
+      if (main) main.focus();
+      if (status && status.textContent.trim()) announce(status.textContent.trim());
+    }
+    opener = null;
+  }, true);
+})();
