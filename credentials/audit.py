@@ -50,3 +50,49 @@ def record(
         address=client_address(request),
         details=details,
     )
+
+
+# How the log names a command-line change: operators run these commands, not a signed-in user.
+OPERATOR = "operator (manage.py)"
+
+# Actions in words, for the audit log page. An action missing here is still shown, spelled out
+# from its code ("access_key.renamed" → "Access key renamed"), so a new feature is never hidden.
+ACTION_WORDS = {
+    "credential.created": "Created credential",
+    "credential.edited": "Edited credential",
+    "credential.renamed": "Renamed credential",
+    "credential.deleted": "Deleted credential",
+    "organization_credential.deleted": "Removed organization credential",
+    "access_key.created": "Created access key",
+    "access_key.renamed": "Renamed access key",
+    "access_key.edited": "Edited access key",
+    "access_key.deleted": "Deleted access key",
+    "access_key.revoked": "Revoked access key",
+    "access_key.expired": "Expired access key",
+    "api_key.created": "Generated API key",
+    "api_key.regenerated": "Regenerated API key",
+    "api_key.renamed": "Renamed API key",
+    "api_key.edited": "Edited API key",
+    "api_key.deleted": "Deleted API key",
+    "debug_session_key.revealed": "Showed the debug session key",
+    "debug_session_key.regenerated": "Regenerated the debug session key",
+    "organization.created": "Created organization",
+    "organization.edited": "Edited organization",
+    "organization.deleted": "Deleted organization",
+    "organization.policy_changed": "Changed a policy",
+    "membership.created": "Added member",
+    "membership.edited": "Changed member role",
+    "membership.deleted": "Removed member",
+    "connection.created": "Created connection",
+    "connection.edited": "Edited connection",
+    "connection.deleted": "Deleted connection",
+    "encryption.rotated": "Re-encrypted secrets under the primary key",
+}
+
+
+def describe(action: str) -> str:
+    """The action in words."""
+    if action in ACTION_WORDS:
+        return ACTION_WORDS[action]
+    subject, _, verb = action.partition(".")
+    return " ".join(part for part in (subject.replace("_", " "), verb.replace("_", " ")) if part).capitalize()

@@ -43,9 +43,15 @@ def fernet() -> MultiFernet:
     return _fernet(tuple(settings.CREDHUB_ENCRYPTION_KEYS))
 
 
+@lru_cache(maxsize=1)
+def _primary_fernet(primary_key: str) -> Fernet:
+    return Fernet(primary_key.encode())
+
+
 def _forget_keys(*, setting: str, **kwargs: Any) -> None:
     if setting == "CREDHUB_ENCRYPTION_KEYS":
         _fernet.cache_clear()
+        _primary_fernet.cache_clear()
 
 
 setting_changed.connect(_forget_keys)
@@ -70,6 +76,16 @@ def rotate(token: str) -> str:
         return fernet().rotate(token.encode()).decode()
     except InvalidToken as error:
         raise DecryptionError("A stored secret could not be decrypted with the configured keys.") from error
+
+
+def under_primary_key(token: str) -> bool:
+    """Whether a token is already encrypted under the primary key (checked by its HMAC, not decrypted)."""
+    fernet()  # validates the configured keys first, with the helpful error
+    try:
+        _primary_fernet(settings.CREDHUB_ENCRYPTION_KEYS[0]).extract_timestamp(token.encode())
+    except (InvalidToken, UnicodeError, ValueError):
+        return False
+    return True
 
 
 class Sealed:

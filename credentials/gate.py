@@ -19,7 +19,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
-from credentials.models import AccessKey, APIKey, Connection, Credential, Membership, Organization
+from credentials.models import AccessKey, APIKey, AuditEvent, Connection, Credential, Membership, Organization
 
 API_CREDENTIALS = "api_credentials"
 
@@ -70,3 +70,7 @@ def access_keys_for(organization: Organization):
 
 def api_keys_for(organization: Organization):
     return APIKey.objects.filter(organization=organization)
+
+
+def audit_events_for(organization: Organization):
+    return AuditEvent.objects.filter(organization=organization)

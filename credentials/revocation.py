@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from credentials import audit
 from credentials.models import AccessKey, Connection, Credential
@@ -52,4 +53,58 @@ def delete_access_key(access_key: AccessKey, *, actor: Any = None, request: Any 
             revoked_connections=names,
         )
         access_key.delete()
+    return names
+
+
+def revoke_access_key(access_key: AccessKey, *, actor: Any = None, request: Any = None, via: str = "") -> list[str]:
+    """Revoke an access key (it stays listed but stops working) and the connections established with it.
+
+    Revoking a key that is already revoked changes nothing and records nothing; returns the names of
+    the connections revoked.
+    """
+    with transaction.atomic():
+        access_key = AccessKey.objects.select_for_update().get(pk=access_key.pk)
+        if access_key.revoked_at is not None:
+            return []
+        access_key.revoked_at = timezone.now()
+        access_key.save(update_fields=["revoked_at"])
+        connections = access_key.connections.filter(status=Connection.Status.ACTIVE)
+        names = list(connections.values_list("name", flat=True))
+        revoke_connections(connections, f"Access key “{access_key.name}” was revoked.")
+        audit.record(
+            "access_key.revoked",
+            organization=access_key.organization,
+            actor=actor,
+            target=access_key,
+            request=request,
+            key_id=access_key.key_id,
+            revoked_connections=names,
+            **({"via": via} if via else {}),
+        )
+    return names
+
+
+def expire_access_key(access_key: AccessKey, *, actor: Any = None, request: Any = None, via: str = "") -> list[str]:
+    """Make an access key expire now and revoke the connections established with it; returns their names."""
+    with transaction.atomic():
+        access_key = AccessKey.objects.select_for_update().get(pk=access_key.pk)
+        now = timezone.now()
+        previous = access_key.expires_at
+        if previous is None or previous > now:
+            access_key.expires_at = now
+            access_key.save(update_fields=["expires_at"])
+        connections = access_key.connections.filter(status=Connection.Status.ACTIVE)
+        names = list(connections.values_list("name", flat=True))
+        revoke_connections(connections, f"Access key “{access_key.name}” expired.")
+        audit.record(
+            "access_key.expired",
+            organization=access_key.organization,
+            actor=actor,
+            target=access_key,
+            request=request,
+            key_id=access_key.key_id,
+            previous_expiry=previous.isoformat() if previous else None,
+            revoked_connections=names,
+            **({"via": via} if via else {}),
+        )
     return names

@@ -1,0 +1,71 @@
+"""Create a system-generated access key for an integration; prints its ID and secret once."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from credentials import audit
+from credentials.management.base import OPERATOR, OperatorCommand, bad_arguments
+from credentials.models import Membership
+from credentials.system_keys import issue_system_access_key
+
+
+class Command(OperatorCommand):
+    help = (
+        "Create a system-generated access key (owned by no user) with which an integration calls credhub's "
+        "API. Prints CREDHUB_CLIENT_ID and CREDHUB_CLIENT_SECRET once, as .env lines (or --json): the secret "
+        "is stored only as a hash and cannot be shown again. Without --expires-in-days the key follows the "
+        "organization's default expiry."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("organization", metavar="ORG", help="the organization's slug")
+        parser.add_argument("--name", required=True, help="what the key is for, e.g. “Warehouse sync”")
+        parser.add_argument(
+            "--role", choices=[Membership.Role.MEMBER, Membership.Role.ADMIN], default=Membership.Role.MEMBER
+        )
+        parser.add_argument("--expires-in-days", type=int, metavar="N", help="expire after N days (N ≥ 1)")
+        parser.add_argument("--json", action="store_true", help="print the key as JSON")
+
+    def handle(self, *args, **options) -> None:
+        name = options["name"].strip()
+        if not name or len(name) > 100:
+            raise bad_arguments("--name must be 1 to 100 characters.")
+        days = options["expires_in_days"]
+        if days is not None and days < 1:
+            raise bad_arguments("--expires-in-days must be 1 or more.")
+        organization = self.organization(options["organization"])
+        if days is None:
+            days = organization.access_key_default_expiry
+        with transaction.atomic():
+            access_key, secret = issue_system_access_key(
+                organization, name=name, role=options["role"], expires_in_days=days
+            )
+            audit.record(
+                "access_key.created",
+                organization=organization,
+                actor=OPERATOR,
+                target=access_key,
+                key_id=access_key.key_id,
+                role=access_key.role,
+                system_generated=True,
+                expires_at=access_key.expires_at.isoformat() if access_key.expires_at else None,
+            )
+        if options["json"]:
+            self.write_json(
+                {
+                    "key_id": access_key.key_id,
+                    "secret": secret,
+                    "organization": organization.slug,
+                    "role": access_key.role,
+                    "expires_at": access_key.expires_at.isoformat() if access_key.expires_at else None,
+                }
+            )
+            return
+        self.stderr.write(
+            f"Created system-generated access key “{name}” for {organization.slug}"
+            f"{', expires ' + access_key.expires_at.isoformat() if access_key.expires_at else ', never expires'}. "
+            "The secret is shown once."
+        )
+        self.stdout.write(f"CREDHUB_CLIENT_ID={access_key.key_id}")
+        self.stdout.write(f"CREDHUB_CLIENT_SECRET={secret}")
