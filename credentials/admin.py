@@ -28,6 +28,7 @@ from credentials.models import (
     Organization,
     OrganizationCredential,
 )
+from credentials.models.organizations import EXPIRY_PERIODS
 
 VIA_ADMIN = "Django admin"
 
@@ -106,9 +107,50 @@ class ChildOrganizationInline(admin.TabularInline):
     verbose_name_plural = "child organizations"
 
 
+class OrganizationForm(forms.ModelForm):
+    access_key_expiry_periods = forms.TypedMultipleChoiceField(
+        label="Expiry periods offered",
+        choices=[(days, f"{days} days") for days in EXPIRY_PERIODS],
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="The periods an Organization Admin may choose when creating an access key.",
+    )
+
+    class Meta:
+        model = Organization
+        fields = (
+            "name",
+            "slug",
+            "account_domain",
+            "parent",
+            "api_credentials_enabled",
+            "access_key_expiry_periods",
+            "access_key_allow_no_expiry",
+            "access_key_default_expiry",
+            "api_key_policy",
+            "api_key_sunset_at",
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        periods = data.get("access_key_expiry_periods") or []
+        default = data.get("access_key_default_expiry")
+        if not periods and not data.get("access_key_allow_no_expiry"):
+            self.add_error("access_key_expiry_periods", "Offer at least one period, or allow keys that never expire.")
+        if default is not None and default not in periods:
+            self.add_error("access_key_default_expiry", "The default must be one of the periods offered.")
+        if default is None and not data.get("access_key_allow_no_expiry") and "access_key_default_expiry" in data:
+            self.add_error("access_key_default_expiry", "Empty means no expiry, which this policy does not allow.")
+        if data.get("api_key_policy") == Organization.APIKeyPolicy.DEPRECATED and not data.get("api_key_sunset_at"):
+            self.add_error("api_key_sunset_at", "A deprecated policy needs the sunset date shown to admins.")
+        return data
+
+
 @admin.register(Organization)
 class OrganizationAdmin(AuditedAdmin):
     audit_name = "organization"
+    form = OrganizationForm
     list_display = ("name", "slug", "account_id", "parent", "api_credentials_enabled", "api_key_policy", "created_at")
     list_filter = ("api_credentials_enabled", "api_key_policy", ("parent", admin.EmptyFieldListFilter))
     # The debug session key is found only by an exact match: it is never listed or shown here.

@@ -177,8 +177,10 @@ def test_changing_a_policy_in_the_admin_is_audited_with_old_and_new_values(
     data = {key: ("" if value is None else value) for key, value in data.items()}
     data.update(
         {
-            "access_key_expiry_periods": "[30, 90]",
+            "access_key_expiry_periods": ["30", "90"],
             "api_key_policy": "deprecated",
+            "api_key_sunset_at_0": "2027-06-30",
+            "api_key_sunset_at_1": "00:00:00",
             "api_credentials_enabled": "on",
             "parent": "",
             "memberships-TOTAL_FORMS": "0",
@@ -225,3 +227,24 @@ def test_deleting_an_access_key_in_the_admin_revokes_its_connections(operator_cl
 def test_secrets_cannot_be_added_in_the_admin(operator_client) -> None:
     for model in ("credential", "organizationcredential", "accesskey", "apikey"):
         assert operator_client.get(reverse(f"admin:credentials_{model}_add")).status_code == 403
+
+
+def test_a_deprecated_policy_needs_a_sunset_date_and_defaults_must_be_offered(operator_client, organization) -> None:
+    url = reverse("admin:credentials_organization_change", args=[organization.pk])
+    data = {
+        "name": "Acme",
+        "slug": "acme",
+        "access_key_expiry_periods": ["30"],
+        "access_key_default_expiry": "90",
+        "api_key_policy": "deprecated",
+        "memberships-TOTAL_FORMS": "0",
+        "memberships-INITIAL_FORMS": "0",
+        "children-TOTAL_FORMS": "0",
+        "children-INITIAL_FORMS": "0",
+    }
+    html = operator_client.post(url, data).content.decode()
+    assert "A deprecated policy needs the sunset date shown to admins." in html
+    assert "The default must be one of the periods offered." in html
+    organization.refresh_from_db()
+    assert organization.api_key_policy == "enabled"
+    assert not AuditEvent.objects.exists()

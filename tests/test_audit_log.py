@@ -45,7 +45,7 @@ def test_admin_sees_their_organizations_events_in_words(admin_client, events) ->
     assert 'aria-current="page">Audit log</a>' in html
     rows = _rows(html)
     assert len(rows) == 3
-    assert "Changed a policy" in rows[0] and "Api key policy" in rows[0] and "enabled → deprecated" in rows[0]
+    assert "Changed a policy" in rows[0] and "API key policy" in rows[0] and "enabled → deprecated" in rows[0]
     assert "Revoked access key" in rows[1] and "operator (manage.py)" in rows[1] and "CRM" in rows[1]
     assert "Created credential" in rows[2] and "acme-admin" in rows[2]
     assert "Globex" not in html and "globex-admin" not in html

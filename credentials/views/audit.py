@@ -23,8 +23,9 @@ TEMPLATE = "audit/audit_log.html"
 def audit_log(request: HttpRequest, organization: Organization) -> HttpResponse:
     events = gate.audit_events_for(organization)
     # The filters offer what this organization's log holds, so a choice never gives an empty page.
-    actions = sorted(set(events.values_list("action", flat=True).distinct()))
-    actors = sorted(set(events.values_list("actor", flat=True).distinct()), key=str.lower)
+    # (order_by() drops the default ordering, which would otherwise take part in DISTINCT.)
+    actions = sorted(events.order_by().values_list("action", flat=True).distinct())
+    actors = sorted(events.order_by().values_list("actor", flat=True).distinct(), key=str.lower)
     action = request.GET.get("action", "")
     actor = request.GET.get("actor", "")
     if action:
@@ -48,13 +49,24 @@ def audit_log(request: HttpRequest, organization: Organization) -> HttpResponse:
     return render(request, template, context)
 
 
+# Words that read better in capitals in a details label ("api_key_policy" → "API key policy").
+ACRONYMS = {"api": "API", "id": "ID", "url": "URL", "ip": "IP", "aws": "AWS", "hmac": "HMAC"}
+
+
+def _label(key: str) -> str:
+    words = [ACRONYMS.get(word, word) for word in key.split("_")]
+    return " ".join([words[0][:1].upper() + words[0][1:], *words[1:]]) if words else key
+
+
 def _words(value: Any) -> str:
     if isinstance(value, list | tuple):
         return ", ".join(_words(item) for item in value) or "none"
     if isinstance(value, dict):
-        return "; ".join(f"{key.replace('_', ' ')}: {_words(item)}" for key, item in value.items())
+        return "; ".join(f"{_label(key)}: {_words(item)}" for key, item in value.items())
     if value is None or value == "":
         return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     return str(value)
 
 
@@ -64,10 +76,12 @@ def _details(details: Any) -> list[tuple[str, str]]:
         return []
     rows = []
     for key, value in details.items():
+        if value in (None, "", [], {}):
+            continue
         if key == "changes" and isinstance(value, dict):
             for field, change in value.items():
                 if isinstance(change, list) and len(change) == 2:
-                    rows.append((field.replace("_", " ").capitalize(), f"{_words(change[0])} → {_words(change[1])}"))
+                    rows.append((_label(field), f"{_words(change[0])} → {_words(change[1])}"))
             continue
-        rows.append((key.replace("_", " ").capitalize(), _words(value)))
+        rows.append((_label(key), _words(value)))
     return rows
