@@ -169,3 +169,23 @@ def test_rotating_10000_credentials_keeps_every_value_in_bounded_memory(organiza
         assert json.loads(new.decrypt(sealed.token.encode())) == {"value": f"token-{name[-5:]}"}
         checked += 1
     assert checked == count
+
+
+def test_a_secret_saved_during_rotation_is_not_overwritten(secrets_under_old_key, organization) -> None:
+    credential = Credential.objects.get(name="Bearer")
+    stale = Credential.objects.get(pk=credential.pk).secrets.token
+    with override_settings(CREDHUB_ENCRYPTION_KEYS=[NEW_KEY, OLD_KEY]):
+        # An admin saves a new token between rotation's read and its write...
+        credential.secrets = {"value": "saved-meanwhile"}
+        credential.save()
+        rotation._write_tokens(Credential, [(credential.pk, stale, rotation.rotate(stale))])
+        # ...and keeps it: the write only replaces the very token that was read.
+        assert Credential.objects.get(pk=credential.pk).secrets.reveal() == {"value": "saved-meanwhile"}
+
+
+def test_the_command_draws_a_progress_bar_on_stderr(secrets_under_old_key) -> None:
+    out, err = io.StringIO(), io.StringIO()
+    with override_settings(CREDHUB_ENCRYPTION_KEYS=[NEW_KEY, OLD_KEY]):
+        call_command("rotate_encryption_key", "--batch-size", "3", stdout=out, stderr=err)
+    assert "Re-encrypting [" in err.getvalue() and "7/7 (100%)" in err.getvalue()
+    assert "re-encrypted 7" in out.getvalue() and "Re-encrypting" not in out.getvalue()
