@@ -90,6 +90,10 @@ def test_every_changelist_and_change_page_renders_without_a_secret(operator_clie
         if opts.model_name in {"organization", "membership", "connection"}:
             pages.append(reverse(f"admin:{opts.app_label}_{opts.model_name}_add"))
     assert len(pages) == 19
+    user = Organization.objects.get(slug="acme").memberships.first().user
+    pages.append(reverse("admin:auth_user_change", args=[user.pk]))
+    _, _, salt, digest = user.password.split("$")
+    seeded["never_shown"] += [salt[:6], digest[:6]]
     for url in pages:
         response = operator_client.get(url)
         assert response.status_code == 200, url
@@ -248,3 +252,10 @@ def test_a_deprecated_policy_needs_a_sunset_date_and_defaults_must_be_offered(op
     organization.refresh_from_db()
     assert organization.api_key_policy == "enabled"
     assert not AuditEvent.objects.exists()
+
+
+def test_user_page_says_a_password_is_set_without_any_part_of_its_hash(operator_client, admin_user) -> None:
+    html = operator_client.get(reverse("admin:auth_user_change", args=[admin_user.pk])).content.decode()
+    assert "Password set." in html and "Reset password" in html
+    _, iterations, salt, digest = admin_user.password.split("$")
+    assert salt[:6] not in html and digest[:6] not in html and "pbkdf2" not in html
