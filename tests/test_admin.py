@@ -259,3 +259,54 @@ def test_user_page_says_a_password_is_set_without_any_part_of_its_hash(operator_
     assert "Password set." in html and "Reset password" in html
     _, iterations, salt, digest = admin_user.password.split("$")
     assert salt[:6] not in html and digest[:6] not in html and "pbkdf2" not in html
+
+
+def test_adding_a_member_through_the_organization_page_is_audited(
+    operator_client, operator, organization, member_user, django_user_model
+) -> None:
+    newcomer = django_user_model.objects.create_user("newcomer", "n@example.com", "pw-123-newcomer")
+    url = reverse("admin:credentials_organization_change", args=[organization.pk])
+    membership = organization.memberships.get()
+    data = {
+        "name": "Acme",
+        "slug": "acme",
+        "account_domain": "acme.test",
+        "api_credentials_enabled": "on",
+        "access_key_expiry_periods": ["7", "30", "60", "90", "180", "365"],
+        "access_key_default_expiry": "90",
+        "api_key_policy": "enabled",
+        "memberships-TOTAL_FORMS": "2",
+        "memberships-INITIAL_FORMS": "1",
+        "memberships-0-id": str(membership.pk),
+        "memberships-0-organization": str(organization.pk),
+        "memberships-0-user": str(member_user.pk),
+        "memberships-0-role": "admin",
+        "memberships-1-organization": str(organization.pk),
+        "memberships-1-user": str(newcomer.pk),
+        "memberships-1-role": "member",
+        "children-TOTAL_FORMS": "0",
+        "children-INITIAL_FORMS": "0",
+    }
+    response = operator_client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    created = AuditEvent.objects.get(action="membership.created")
+    assert "newcomer" in created.target_label and created.organization == organization
+    promoted = AuditEvent.objects.get(action="membership.edited")
+    assert promoted.details["changed"] == ["role"] and promoted.actor_user == operator
+    assert not AuditEvent.objects.filter(action__startswith="organization.").exists()
+
+
+def test_deleting_a_credential_in_the_admin_revokes_its_connections(operator_client, basic_credential) -> None:
+    Connection.objects.create(
+        organization=basic_credential.organization,
+        kind="source",
+        connector="http_api",
+        name="Invoices",
+        credential=basic_credential,
+    )
+    url = reverse("admin:credentials_credential_delete", args=[basic_credential.pk])
+    assert operator_client.post(url, {"post": "yes"}).status_code == 302
+    assert not Credential.objects.filter(pk=basic_credential.pk).exists()
+    connection = Connection.objects.get(name="Invoices")
+    assert connection.status == Connection.Status.REVOKED
+    assert AuditEvent.objects.get(action="credential.deleted").details["revoked_connections"] == ["Invoices"]
