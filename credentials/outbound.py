@@ -47,7 +47,7 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import NameResolutionError
 
 from credentials import catalog
-from credentials.encryption import DecryptionError
+from credentials.encryption import DecryptionError, Sealed
 from credentials.models import Credential, Organization
 
 logger = logging.getLogger(__name__)
@@ -103,9 +103,11 @@ def refusal_reason(address: str) -> str | None:
         return "a multicast address"
     if ip.is_unspecified:
         return "an unspecified address"
+    if ip.is_reserved:
+        return "a reserved address"
     if ip.is_private:
         return "a private address"
-    if ip.is_reserved or not ip.is_global:
+    if not ip.is_global:  # e.g. carrier-grade NAT space, documentation ranges
         return "a reserved address"
     return None
 
@@ -337,7 +339,8 @@ def credential_secrets(credential: Credential, organization: Organization | None
     if sealed is None:
         raise CredentialUnreadable(f"“{credential.name}” has no stored secrets: edit it and enter them again.")
     try:
-        secrets = sealed.reveal()
+        # A credential saved in this very process still holds the plain dict it was given.
+        secrets = sealed.reveal() if isinstance(sealed, Sealed) else sealed
     except DecryptionError:
         raise CredentialUnreadable(
             f"The secrets of “{credential.name}” could not be decrypted with the configured keys: "
