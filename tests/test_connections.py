@@ -195,7 +195,9 @@ def test_saving_from_authenticate_without_javascript_redirects_back(admin_client
     assert f'id="choice-{created.pk}" value="{created.pk}"' in html
 
 
-@pytest.mark.parametrize("return_to", ["https://evil.example/", "//evil.example/x", "/o/globex/connections/", "/admin/"])
+@pytest.mark.parametrize(
+    "return_to", ["https://evil.example/", "//evil.example/x", "/o/globex/connections/", "/admin/"]
+)
 def test_foreign_return_to_falls_back_to_the_credentials_list(admin_client, return_to) -> None:
     response = admin_client.post(CREATE, _kissmetrics_post(return_to=return_to))
     assert response.status_code == 302
