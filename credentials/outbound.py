@@ -499,6 +499,23 @@ def test_organizations(credential: Credential) -> list[Organization | None]:
     return [row.organization for row in credential.organization_credentials.select_related("organization")]
 
 
+def test_connection(
+    credential: Credential, organization_slug: str = ""
+) -> list[tuple[Organization | None, TestResult]]:
+    """Test connection as the tile, the command and the API run it: for each organization of an org-specific
+    credential (or only the one whose slug is given), else once. Returns (organization, result) pairs.
+
+    An org-specific credential without organization rows gets one result saying what is missing.
+    """
+    organizations = test_organizations(credential)
+    if organization_slug:
+        organizations = [o for o in organizations if o is not None and o.slug == organization_slug]
+    if not organizations:
+        return [(None, test_credential(credential))]
+    return [(organization, test_credential(credential, organization)) for organization in organizations]
+
+
 # Named like tests, but they are the product's functions: keep pytest from collecting them where imported.
 test_credential.__test__ = False  # type: ignore[attr-defined]
 test_organizations.__test__ = False  # type: ignore[attr-defined]
+test_connection.__test__ = False  # type: ignore[attr-defined]

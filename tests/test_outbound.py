@@ -8,6 +8,7 @@ import hmac
 import logging
 import socket
 import time
+from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
 import pytest
@@ -443,3 +444,48 @@ def test_org_specific_result_names_the_organization(httpserver, organization) ->
     assert result.ok
     assert result.as_dict()["organization"] == "acme-east"
     assert test_credential(credential).outcome == "organization_required"
+
+
+@override_settings(CREDHUB_ALLOW_PRIVATE_TARGETS=False)
+def test_https_targets_are_checked_too(httpserver, organization) -> None:
+    credential = make_credential(organization, f"https://localhost:{httpserver.port}/", "none")
+    assert test_credential(credential).outcome == "refused_target"
+
+
+@override_settings(CREDHUB_ALLOW_PRIVATE_TARGETS=False)
+def test_checked_connections_go_to_the_address_that_was_checked(httpserver, organization, monkeypatch) -> None:
+    # Only the policy is swapped (loopback counts as public here): resolution, connection and server are real.
+    checked: list[str] = []
+
+    def loopback_is_fine(address: str) -> None:
+        checked.append(address)
+
+    monkeypatch.setattr(outbound, "refusal_reason", loopback_is_fine)
+    httpserver.expect_request("/").respond_with_data("ok")
+    credential = make_credential(organization, httpserver.url_for("/"), "bearer", {"value": "t"}, {})
+    session = session_for(credential)
+    assert isinstance(session.get_adapter(httpserver.url_for("/")), outbound.PublicTargetsAdapter)
+    assert session.get("/").text == "ok"
+    assert checked and all(address in ("127.0.0.1", "::1") for address in checked)
+    headers = received(httpserver)
+    assert headers["host"] == f"localhost:{httpserver.port}"  # the name, not the pinned address
+    assert headers["authorization"] == "Bearer t"
+
+
+def test_the_readme_verification_snippet_accepts_credhubs_signature(httpserver, organization) -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    block = readme.split("<!-- hmac-verification-snippet -->")[1].split("<!-- /hmac-verification-snippet -->")[0]
+    namespace: dict = {}
+    exec(block.strip().removeprefix("```python").removesuffix("```"), namespace)  # noqa: S102
+    httpserver.expect_request("/v1/orders", method="POST").respond_with_data("ok")
+    credential = make_credential(
+        organization, httpserver.url_for("/"), "hmac_sha256", {"client_id": "c-1", "client_secret": SECRET}
+    )
+    session_for(credential).post("/v1/orders?b=%2Fx&a=1", data=b"payload")
+    request, _ = httpserver.log[0]
+    headers = dict(request.headers.items())
+    secrets = {"c-1": SECRET}
+    verify = namespace["verify"]
+    assert verify("POST", "/v1/orders", "b=%2Fx&a=1", headers, request.get_data(), secrets.get)
+    assert not verify("POST", "/v1/orders", "b=%2Fx&a=2", headers, request.get_data(), secrets.get)
+    assert not verify("POST", "/v1/orders", "b=%2Fx&a=1", headers, b"tampered", secrets.get)

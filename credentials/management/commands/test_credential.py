@@ -41,16 +41,14 @@ class Command(BaseCommand):
         if organization is None:
             raise _bad_arguments(f"No organization with the slug “{options['organization']}”.")
         credential = self._credential(organization, options["credential"])
-        targets = outbound.test_organizations(credential)
-        if options["child"]:
-            targets = [o for o in targets if o is not None and o.slug == options["child"]]
-            if not targets:
-                raise _bad_arguments(
-                    f"“{credential.name}” has no authentication for an organization “{options['child']}”."
-                    if credential.org_specific
-                    else f"“{credential.name}” is not org-specific: leave out --organization."
-                )
-        results = [outbound.test_credential(credential, target) for target in targets or [None]]
+        child = options["child"]
+        if child and not any(o is not None and o.slug == child for o in outbound.test_organizations(credential)):
+            raise _bad_arguments(
+                f"“{credential.name}” has no authentication for an organization “{child}”."
+                if credential.org_specific
+                else f"“{credential.name}” is not org-specific: leave out --organization."
+            )
+        results = [result for _, result in outbound.test_connection(credential, child)]
         audit.record(
             "credential.tested",
             organization=organization,
