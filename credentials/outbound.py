@@ -8,6 +8,9 @@ that organization's own secrets.
 
 What the session guarantees, because a credential store is trusted with production traffic:
 
+- the credential goes only where it belongs: a request that carries its authentication is sent only to
+  the origin (scheme, host, port) of its Base URL — or of an AWS4 credential's Base Endpoint —, so a
+  mistake in an integration cannot hand the secret to another site;
 - every request has a timeout (:data:`DEFAULT_TIMEOUT` unless the caller gives a shorter or longer one);
 - a redirect to another host (or scheme, or port) carries no credential: the authentication headers
   and every secret header are removed before the request leaves (``requests`` itself would only
@@ -253,6 +256,19 @@ class _UTF8BasicAuth(HTTPBasicAuth):
 
 # The session -----------------------------------------------------------------------------------
 
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def origin(url: str) -> tuple[str, str, int | None]:
+    """(scheme, host, port) of a URL, the port filled in for http and https."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return scheme, (parts.hostname or "").lower(), port or DEFAULT_PORTS.get(scheme)
+
 
 class CredentialSession(requests.Session):
     """A ``requests.Session`` for one credential: timeouts always, credentials never follow another host.
@@ -265,11 +281,14 @@ class CredentialSession(requests.Session):
         *,
         base_url: str,
         auth_header_names: tuple[str, ...] = (),
+        other_origins: tuple[str, ...] = (),
         timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
         allow_private_targets: bool = False,
     ) -> None:
         super().__init__()
         self.base_url = base_url
+        # Where a request carrying the credential may go. No Base URL means nowhere: fail closed.
+        self.allowed_origins = {origin(url) for url in (base_url, *other_origins) if url}
         self.timeout = timeout
         # Everything authentication puts on a request; dropped on a redirect to another host.
         self.auth_header_names = tuple(dict.fromkeys(("Authorization", *auth_header_names)))
@@ -288,7 +307,19 @@ class CredentialSession(requests.Session):
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
         if kwargs.get("timeout") is None:
             kwargs["timeout"] = self.timeout
+        if any(name in request.headers for name in self.auth_header_names):
+            self._check_origin(request.url)
         return super().send(request, **kwargs)
+
+    def _check_origin(self, url: str) -> None:
+        scheme, host, port = origin(url)
+        if (scheme, host, port) in self.allowed_origins:
+            return
+        if scheme == "https" and port == 443 and ("http", host, 80) in self.allowed_origins:
+            return  # the same host, upgraded to TLS
+        raise RefusedTarget(
+            f"credhub sends this credential only to the host of its Base URL, not to {host or 'that address'}."
+        )
 
     def rebuild_auth(self, prepared_request: requests.PreparedRequest, response: requests.Response) -> None:
         if self.should_strip_auth(response.request.url, prepared_request.url):
@@ -391,9 +422,11 @@ def session_for(
     _check_environment(credential)
     secrets = credential_secrets(credential, organization)
     auth, header_names = _authentication(credential, secrets)
+    endpoint = (credential.auth_settings or {}).get("endpoint", "") if credential.auth_type == catalog.AWS4 else ""
     session = CredentialSession(
         base_url=credential.base_url,
         auth_header_names=header_names,
+        other_origins=(endpoint,) if endpoint else (),
         timeout=timeout,
         allow_private_targets=settings.CREDHUB_ALLOW_PRIVATE_TARGETS,
     )
@@ -477,12 +510,22 @@ def test_credential(
         )
     except requests.exceptions.Timeout:
         result = TestResult(False, "timeout", f"Timed out: {host} did not answer in time.", organization=slug)
-    except (requests.exceptions.ConnectionError, requests.exceptions.InvalidURL):
+    except requests.exceptions.ConnectionError:
         result = TestResult(
             False, "unreachable", f"Unreachable: credhub could not connect to {host}.", organization=slug
         )
+    except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema):
+        sent = False
+        result = TestResult(False, "invalid_url", "The Base URL is not an http or https URL.", organization=slug)
     except OutboundError as error:
+        sent = False
         result = TestResult(False, error.outcome, str(error), organization=slug)
+    except requests.exceptions.RequestException as error:
+        # Anything else requests refuses (a malformed header, say): named by its type, never its text.
+        sent = False
+        result = TestResult(
+            False, "error", f"The request could not be sent ({type(error).__name__}).", organization=slug
+        )
     else:
         ok, outcome, message = _describe_status(response.status_code, host)
         result = TestResult(ok, outcome, message, status_code=response.status_code, organization=slug)

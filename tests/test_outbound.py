@@ -489,3 +489,37 @@ def test_the_readme_verification_snippet_accepts_credhubs_signature(httpserver, 
     assert verify("POST", "/v1/orders", "b=%2Fx&a=1", headers, request.get_data(), secrets.get)
     assert not verify("POST", "/v1/orders", "b=%2Fx&a=2", headers, request.get_data(), secrets.get)
     assert not verify("POST", "/v1/orders", "b=%2Fx&a=1", headers, b"tampered", secrets.get)
+
+
+def test_the_credential_goes_only_to_its_base_urls_host(httpserver, httpserver_ipv4, organization) -> None:
+    httpserver_ipv4.expect_request("/").respond_with_data("elsewhere")
+    credential = make_credential(organization, httpserver.url_for("/"), "bearer", {"value": SECRET}, {})
+    session = session_for(credential)
+    with pytest.raises(RefusedTarget, match="only to the host of its Base URL, not to 127.0.0.1"):
+        session.get(httpserver_ipv4.url_for("/"))
+    assert httpserver_ipv4.log == []
+    # Without the credential's authentication, the same session may go elsewhere.
+    assert session.get(httpserver_ipv4.url_for("/"), auth=lambda request: request).text == "elsewhere"
+
+
+def test_aws4_may_also_reach_its_base_endpoint(httpserver, httpserver_ipv4, organization) -> None:
+    httpserver_ipv4.expect_request("/").respond_with_data("endpoint")
+    credential = make_credential(
+        organization,
+        httpserver.url_for("/"),
+        "aws4",
+        {"access_key": "AK", "secret_key": SECRET},
+        {"region": "us-east-1", "service": "execute-api", "endpoint": httpserver_ipv4.url_for("/")},
+    )
+    assert session_for(credential).get(httpserver_ipv4.url_for("/")).text == "endpoint"
+    assert received(httpserver_ipv4)["authorization"].startswith("AWS4-HMAC-SHA256 ")
+
+
+def test_a_request_requests_refuses_is_reported_without_its_text(httpserver, organization) -> None:
+    credential = make_credential(
+        organization, httpserver.url_for("/"), "none", extra_headers=[["X-Bad", "line\r\nX-Injected: 1"]]
+    )
+    result = test_credential(credential)
+    assert (result.ok, result.outcome) == (False, "error")
+    assert result.message == "The request could not be sent (InvalidHeader)."
+    assert httpserver.log == []
