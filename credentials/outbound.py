@@ -453,8 +453,30 @@ class TestResult:
     status_code: int | None = None
     organization: str | None = None  # the child organization's slug, for an org-specific credential
 
+    @property
+    def headline(self) -> str:
+        if self.ok:
+            return "Connection works."
+        if self.outcome in NOT_SENT_OUTCOMES:
+            return "Not tested."
+        return "Connection failed."
+
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+# Outcomes where credhub refused before any request left.
+NOT_SENT_OUTCOMES = frozenset(
+    {
+        "wrong_environment",
+        "refused_target",
+        "unreadable",
+        "organization_required",
+        "no_base_url",
+        "invalid_url",
+        "error",
+    }
+)
 
 
 def _describe_status(status: int, host: str) -> tuple[bool, str, str]:

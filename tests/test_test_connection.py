@@ -179,3 +179,14 @@ def test_kimp360_credential_saves_its_fixed_header(admin_client) -> None:
     credential = Credential.objects.get(name="Kimp")
     assert credential.auth_settings == {"header_names": ["x-api-key"]}
     assert credential.secrets.reveal() == {"x-api-key": "kimp-secret"}
+
+
+def test_a_test_credential_in_production_is_not_tested(admin_client, local_credential, httpserver, settings) -> None:
+    settings.CREDHUB_ENVIRONMENT = "production"
+    local_credential.is_test = True
+    local_credential.save()
+    html = admin_client.post(f"{LIST}{local_credential.pk}/test/", headers=HTMX).content.decode()
+    assert 'role="alert"' in html
+    assert "Not tested." in html
+    assert "test credentials are used only in the test environment" in html
+    assert httpserver.log == []
