@@ -36,11 +36,13 @@ import logging
 import socket
 import time
 from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, quote, urljoin, urlsplit
 
 import requests
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 from requests.adapters import HTTPAdapter
 from requests.auth import AuthBase, HTTPBasicAuth
@@ -415,6 +417,8 @@ def session_for(
 ) -> CredentialSession:
     """A ready session that authenticates every request as ``credential`` (on behalf of ``organization``).
 
+    Each response received keeps the credential's "last used" time current (written at most once a minute).
+
     Raises :class:`WrongEnvironment`, :class:`OrganizationRequired` or :class:`CredentialUnreadable`
     (all :class:`OutboundError`) before anything is sent; a refused target raises :class:`RefusedTarget`
     when a request is made.
@@ -435,7 +439,27 @@ def session_for(
     for name, value in credential.extra_headers or []:
         session.headers[name] = value
     session.auth = auth
+    session.hooks["response"].append(_last_used_recorder(credential.pk))
     return session
+
+
+LAST_USED_EVERY = timedelta(minutes=1)
+
+
+def _last_used_recorder(credential_id: Any):
+    """A response hook that keeps the credential's "last used" current, writing at most once a minute."""
+    written: list[datetime] = []
+
+    def record(response: requests.Response, *args: Any, **kwargs: Any) -> requests.Response:
+        now = timezone.now()
+        if not written or now - written[-1] >= LAST_USED_EVERY:
+            Credential.objects.filter(pk=credential_id).filter(
+                Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_EVERY)
+            ).update(last_used_at=now)
+            written[:] = [now]
+        return response
+
+    return record
 
 
 # Test connection -------------------------------------------------------------------------------

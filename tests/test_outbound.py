@@ -523,3 +523,11 @@ def test_a_request_requests_refuses_is_reported_without_its_text(httpserver, org
     assert (result.ok, result.outcome) == (False, "error")
     assert result.message == "The request could not be sent (InvalidHeader)."
     assert httpserver.log == []
+
+
+def test_using_the_session_marks_the_credential_used(httpserver, organization) -> None:
+    httpserver.expect_request("/").respond_with_data("ok")
+    credential = make_credential(organization, httpserver.url_for("/"), "none")
+    session_for(credential).get("/")
+    credential.refresh_from_db()
+    assert credential.last_used_at is not None
