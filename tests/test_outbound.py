@@ -35,6 +35,13 @@ from credentials.outbound import (
 SECRET = "s3cret-value-never-shown"
 
 
+@pytest.fixture(autouse=True)
+def loopback_targets_in_production(settings) -> None:
+    """These tests talk to servers on loopback, with production credentials, however the suite is started."""
+    settings.CREDHUB_ALLOW_PRIVATE_TARGETS = True
+    settings.CREDHUB_ENVIRONMENT = "production"
+
+
 def make_credential(organization, base_url: str, auth_type: str, secrets=None, auth_settings=None, **fields):
     return Credential.objects.create(
         organization=organization,

@@ -16,6 +16,13 @@ LIST = "/o/acme/settings/integrations/credentials/"
 HTMX = {"HX-Request": "true"}
 
 
+@pytest.fixture(autouse=True)
+def loopback_targets_in_production(settings) -> None:
+    """These tests talk to servers on loopback, with production credentials, however the suite is started."""
+    settings.CREDHUB_ALLOW_PRIVATE_TARGETS = True
+    settings.CREDHUB_ENVIRONMENT = "production"
+
+
 @pytest.fixture
 def local_credential(organization, httpserver) -> Credential:
     return Credential.objects.create(

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import pytest
 from playwright.sync_api import Page, expect
 from werkzeug import Response
 
 from credentials.models import Connection, Credential
+
+
+@pytest.fixture(autouse=True)
+def loopback_targets_in_production(settings) -> None:
+    """These tests talk to servers on loopback, with production credentials, however the suite is started."""
+    settings.CREDHUB_ALLOW_PRIVATE_TARGETS = True
+    settings.CREDHUB_ENVIRONMENT = "production"
 
 
 def test_new_data_source_with_a_credential_added_on_the_way(admin_page: Page, organization) -> None:
