@@ -95,11 +95,19 @@ class OrganizationRequired(OutboundError):
 # Choosing the target ---------------------------------------------------------------------------
 
 
+NAT64_PREFIX = ipaddress.ip_network("64:ff9b::/96")
+
+
 def refusal_reason(address: str) -> str | None:
     """Why credhub refuses to connect to an IP address, or None when the address is public."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        # IPv6 forms that carry an IPv4 address reach that address: judge the IPv4 one.
+        embedded = ip.ipv4_mapped or ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
+        if embedded is None and ip in NAT64_PREFIX:
+            embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        if embedded is not None:
+            return refusal_reason(str(embedded))
     if ip.is_loopback:
         return "a loopback address"
     if ip.is_link_local:
@@ -136,7 +144,7 @@ def allowed_addresses(host: str, port: int) -> list[tuple[Any, ...]]:
 class _CheckedConnectionMixin:
     """Open the socket only to an address that passed :func:`allowed_addresses`."""
 
-    def _new_conn(self):  # noqa: ANN202 - urllib3's signature
+    def _new_conn(self) -> socket.socket:
         host = self._dns_host
         try:
             entries = allowed_addresses(host, self.port)

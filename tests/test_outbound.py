@@ -344,6 +344,9 @@ def test_private_targets_are_refused_without_the_setting(httpserver, organizatio
         ("127.0.0.1", "a loopback address"),
         ("::1", "a loopback address"),
         ("::ffff:127.0.0.1", "a loopback address"),
+        ("2002:7f00:1::1", "a loopback address"),  # 6to4 around 127.0.0.1
+        ("64:ff9b::a00:1", "a private address"),  # NAT64 around 10.0.0.1
+        ("2001:0:4136:e378:8000:63bf:f5ff:fffe", "a private address"),  # Teredo, client 10.0.0.1
         ("10.1.2.3", "a private address"),
         ("192.168.0.10", "a private address"),
         ("fd00::1", "a private address"),
