@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from credentials.views import audit, credentials, pages, settings
+from credentials.views import audit, connections, credentials, pages, settings, test_connection
 
 credentials_base = "o/<slug:org>/settings/integrations/credentials/"
 
@@ -17,4 +17,17 @@ urlpatterns = [
     path(f"{credentials_base}<uuid:credential_id>/edit/", credentials.credential_edit, name="credential_edit"),
     path(f"{credentials_base}<uuid:credential_id>/rename/", credentials.credential_rename, name="credential_rename"),
     path(f"{credentials_base}<uuid:credential_id>/delete/", credentials.credential_delete, name="credential_delete"),
+    path(f"{credentials_base}<uuid:credential_id>/test/", test_connection.credential_test, name="credential_test"),
+    path("o/<slug:org>/connections/", connections.connection_list, name="connection_list"),
+    path("o/<slug:org>/connections/new/", connections.connection_new, name="connection_new"),
+    path(
+        "o/<slug:org>/connections/new/<str:kind>/<str:connector>/",
+        connections.connection_create,
+        name="connection_create",
+    ),
+    path(
+        "o/<slug:org>/connections/<uuid:connection_id>/reauthenticate/",
+        connections.connection_reauthenticate,
+        name="connection_reauthenticate",
+    ),
 ]
