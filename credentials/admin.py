@@ -17,7 +17,7 @@ from django.contrib.auth.forms import ReadOnlyPasswordHashField, ReadOnlyPasswor
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.auth.models import User
 from django.db import models
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -155,7 +155,18 @@ class OrganizationForm(forms.ModelForm):
 class OrganizationAdmin(AuditedAdmin):
     audit_name = "organization"
     form = OrganizationForm
-    list_display = ("name", "slug", "account_id", "parent", "api_credentials_enabled", "api_key_policy", "created_at")
+    list_display = (
+        "name",
+        "slug",
+        "account_id",
+        "parent",
+        "api_credentials_enabled",
+        "api_key_policy",
+        "member_count",
+        "credential_count",
+        "created_at",
+    )
+    list_select_related = ("parent",)
     list_filter = ("api_credentials_enabled", "api_key_policy", ("parent", admin.EmptyFieldListFilter))
     # The debug session key is found only by an exact match: it is never listed or shown here.
     search_fields = ("name", "slug", "=account_id")
@@ -172,6 +183,24 @@ class OrganizationAdmin(AuditedAdmin):
         ),
         ("Legacy API key policy", {"fields": ("api_key_policy", "api_key_sunset_at")}),
     )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                member_total=Count("memberships", distinct=True),
+                credential_total=Count("credentials", distinct=True),
+            )
+        )
+
+    @admin.display(description="Members", ordering="member_total")
+    def member_count(self, obj: Organization) -> int:
+        return obj.member_total
+
+    @admin.display(description="Credentials", ordering="credential_total")
+    def credential_count(self, obj: Organization) -> int:
+        return obj.credential_total
 
     def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str) -> tuple[QuerySet, bool]:
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)

@@ -310,3 +310,10 @@ def test_deleting_a_credential_in_the_admin_revokes_its_connections(operator_cli
     connection = Connection.objects.get(name="Invoices")
     assert connection.status == Connection.Status.REVOKED
     assert AuditEvent.objects.get(action="credential.deleted").details["revoked_connections"] == ["Invoices"]
+
+
+def test_organization_list_counts_members_and_credentials(operator_client, admin_user, member_user, basic_credential):
+    html = operator_client.get(reverse("admin:credentials_organization_changelist")).content.decode()
+    row = next(line for line in html.split("<tr") if ">acme<" in line)
+    assert '<td class="field-member_count">2</td>' in row
+    assert '<td class="field-credential_count">1</td>' in row
