@@ -251,7 +251,8 @@ class OrganizationAdmin(AuditedAdmin):
             changed = next((fields for o, fields in formset.changed_objects if o == obj), [])
             audit.record(
                 f"{kind}.{'created' if created else 'edited'}",
-                organization=form.instance,
+                # A child organization's own log shows what was changed about it.
+                organization=obj if kind == "organization" else form.instance,
                 actor=request.user,
                 target=obj,
                 request=request,
