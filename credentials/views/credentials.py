@@ -60,9 +60,7 @@ def _list_after_change(request: HttpRequest, organization: Organization, message
     return trigger_client_event(response, CLOSE_DIALOG)
 
 
-def _form_response(
-    request: HttpRequest, form: CredentialForm, status: int = 200, focus_id: str = ""
-) -> HttpResponse:
+def _form_response(request: HttpRequest, form: CredentialForm, status: int = 200, focus_id: str = "") -> HttpResponse:
     context = {"organization": form.organization, "form": form, "focus_id": focus_id, "settings_page": SETTINGS_PAGE}
     template = f"{FORM_TEMPLATE}#credential-form" if request.htmx else FORM_TEMPLATE
     return render(request, template, context, status=status)
@@ -144,10 +142,16 @@ def credential_tile(request: HttpRequest, organization: Organization, credential
 def credential_rename(request: HttpRequest, organization: Organization, credential_id) -> HttpResponse:
     credential = gate.credential_for(organization, credential_id)
     form = RenameCredentialForm(credential, request.POST if request.method == "POST" else None)
-    context = {"organization": organization, "credential": credential, "rename_form": form, "settings_page": SETTINGS_PAGE}
+    context = {
+        "organization": organization,
+        "credential": credential,
+        "rename_form": form,
+        "settings_page": SETTINGS_PAGE,
+    }
     if request.method == "POST" and form.save(user=request.user, request=request):
         if not request.htmx:
             return redirect(reverse("credential_list", args=[organization.slug]))
+        del context["rename_form"]  # back to the plain tile
         context["tile_status"] = f"Renamed to “{credential.name}”."
         context["restore_focus"] = True
         return render(request, f"{TEMPLATE}#tile", context)
