@@ -9,8 +9,9 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.datastructures import MultiValueDict
 
-from credentials.forms.credentials import NAME_TAKEN, CredentialForm
+from credentials.forms.credentials import NAME_TAKEN, CredentialForm, RenameCredentialForm
 from credentials.models import AuditEvent, Connection, Credential, Organization, OrganizationCredential
 from tests import html
 
@@ -288,8 +289,6 @@ def test_duplicate_name_ignores_case_and_is_per_organization(
 
 
 def test_duplicate_name_under_a_race_is_caught_by_the_database(admin_user, organization) -> None:
-    from django.utils.datastructures import MultiValueDict
-
     form = CredentialForm(
         organization, MultiValueDict({k: v if isinstance(v, list) else [v] for k, v in basic_form().items()})
     )
@@ -303,8 +302,6 @@ def test_duplicate_name_under_a_race_is_caught_by_the_database(admin_user, organ
 
 
 def test_rename_race_is_caught_by_the_database(admin_client, organization, basic_credential) -> None:
-    from credentials.forms.credentials import RenameCredentialForm
-
     form = RenameCredentialForm(basic_credential, {"name": "Taken"})
     assert form.is_valid()
     Credential.objects.create(organization=organization, name="taken", auth_type="none")
