@@ -304,6 +304,17 @@ class CredentialForm(forms.Form):
 
     # Restarting the form: add or remove rows without saving -----------------------------------
 
+    def restart(self) -> None:
+        """Redraw the form as typed, without judging it; a setting left empty gets its default back.
+
+        Switching the authentication type posts the previous type's inputs, so a new type's setting
+        (Token's Key, "Authorization") would otherwise arrive empty.
+        """
+        self.restarted = True
+        for f in self.selected_auth_type.settings_fields:
+            if f.default and not self.auth_values.get(f.name):
+                self.auth_values[f.name] = f.default
+
     def add_header(self) -> None:
         self.headers.append(HeaderRow())
 

@@ -68,7 +68,7 @@ def _form_response(request: HttpRequest, form: CredentialForm, status: int = 200
 
 def _apply_action(form: CredentialForm, action: str) -> str:
     """Change the form's rows; returns the id of the control that should have focus afterwards."""
-    form.restarted = True
+    form.restart()
     name, _, index = action.partition(":")
     position = int(index) if index.isdigit() else -1
     match name:
