@@ -251,6 +251,8 @@ def test_view_restart_buttons_change_rows_without_saving_or_judging(admin_client
     data = basic_form(org_specific="on", _action="add_organization")
     body = post(admin_client, create, data, htmx=True).content.decode()
     assert html.by_id(body, "id_org_organization_0") is not None and "Remove Organization" in body
+    body = post(admin_client, create, basic_form(org_specific="on", _action="refresh"), htmx=True).content.decode()
+    assert html.by_id(body, "id_org_organization_0") is not None and html.by_id(body, "id_org_organization_1") is None
     data = basic_form(auth_type="aws4", _action="refresh")
     body = post(admin_client, create, data, htmx=True).content.decode()
     assert html.by_id(body, "id_auth_region") is not None and html.by_id(body, "id_auth_username") is None
@@ -630,3 +632,17 @@ def test_delete_names_and_revokes_connections(admin_client, organization, basic_
         assert "Revoked connections: Nightly import." in response.content.decode()
     else:
         assert response.status_code == 302
+
+
+def test_switching_to_token_offers_the_default_key(admin_client, organization) -> None:
+    # The previous type's empty Key input is posted along; the new type still starts with its default.
+    data = basic_form(auth_type="bearer", auth_key=[""], auth_value=[""], _action="refresh")
+    body = post(admin_client, url("credential_create", organization), data, htmx=True).content.decode()
+    assert html.value(body, "id_auth_key") == "Authorization"
+    assert html.value(body, "id_name") == "Billing"
+
+
+def test_token_key_cannot_be_content_type(admin_client, organization) -> None:
+    data = basic_form(auth_type="bearer", auth_key="content-type", auth_value="t")
+    body = assert_rejected(post(admin_client, url("credential_create", organization), data, True), True)
+    assert html.field_errors(body, "id_auth_key") == ["Choose the Content-Type above instead."]

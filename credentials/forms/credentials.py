@@ -422,6 +422,8 @@ class CredentialForm(forms.Form):
             key = self.auth_values.get("key", "")
             if key and (problem := _header_name_problem(key)):
                 self._auth_errors["key"] = [problem]
+            elif key.lower() == "content-type":
+                self._auth_errors["key"] = ["Choose the Content-Type above instead."]
             return {key.lower()} if key else set()
         if auth.code == catalog.AWS4:
             endpoint = self.auth_values.get("endpoint", "")

@@ -90,7 +90,11 @@ def _apply_action(form: CredentialForm, action: str) -> str:
         case "remove_organization":
             form.remove_organization_row(position)
             return "add-organization"
-    return ""  # "refresh": htmx keeps focus on the control that changed
+    # "refresh" (a toggle or the type changed): turning Org. Specific Authentication on starts with
+    # one organization row to fill in; htmx keeps focus on the control that changed.
+    if form.uses_organization_rows and not form.organization_rows:
+        form.add_organization_row()
+    return ""
 
 
 @sensitive_variables()

@@ -201,8 +201,11 @@ def test_organization_rows_are_added_and_removed(admin_page: Page, organization)
     add = dialog.get_by_role("button", name="Add Organization Credential")
     expect(add).to_be_visible()
     # The credential-wide secret gives way to one per organization.
-    expect(dialog.get_by_label("Value", exact=True)).to_have_count(0)
-    for index in range(3):
+    expect(dialog.locator("#id_auth_value")).to_have_count(0)
+    expect(dialog.locator("#id_org_0_value")).to_be_visible()
+    # Turned on, the section starts with one row to fill in.
+    expect(dialog.get_by_label("Organization", exact=True)).to_have_count(1)
+    for index in (1, 2):
         add.click()
         expect(dialog.locator(f"#id_org_organization_{index}")).to_be_focused()
     dialog.locator("#id_org_organization_0").select_option(label="Acme East")
@@ -231,7 +234,6 @@ def test_an_org_row_error_shows_next_to_the_row(admin_page: Page, organization) 
     fill_basics(dialog, "Regional")
     choose_auth(dialog, "Basic")
     dialog.get_by_label("Org. Specific Authentication").check()
-    dialog.get_by_role("button", name="Add Organization Credential").click()
     dialog.locator("#id_org_0_username").fill("east-user")
     save(dialog)
     select = dialog.locator("#id_org_organization_0")
