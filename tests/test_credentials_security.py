@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from credentials.forms.credentials import STORED_SECRET_UNREADABLE
 from credentials.models import Credential, Organization, OrganizationCredential
+from tests import html
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 SECRETS = ("pw-secret-typed", "east-header-secret", "west-header-secret", "bill-user-name")
@@ -211,3 +212,33 @@ def test_a_wrong_encryption_key_fails_closed(admin_client, organization, basic_c
         stored = Credential.objects.get(pk=basic_credential.pk)
         assert stored.secrets.token == token and stored.description == "Invoices"
     assert Credential.objects.get(pk=basic_credential.pk).secrets.reveal()["password"] == "s3cret-basic-password"
+
+
+def test_a_wrong_encryption_key_fails_closed_for_organization_rows(admin_client, organization) -> None:
+    east = Organization.objects.get(slug="acme-east")
+    credential = Credential.objects.create(
+        organization=organization,
+        name="Regional",
+        base_url="https://r.example.com",
+        auth_type="bearer",
+        auth_settings={"key": "Authorization"},
+        org_specific=True,
+    )
+    OrganizationCredential.objects.create(credential=credential, organization=east, secrets={"value": "east-token"})
+    before = snapshot(organization)
+    edit = reverse("credential_edit", args=[organization.slug, credential.pk])
+    data = save_form(
+        name="Regional renamed",
+        auth_type="bearer",
+        auth_key="Authorization",
+        org_specific="on",
+        org_organization=["acme-east", "acme-west"],
+        org_value=["", "west-token"],
+    )
+    with override_settings(CREDHUB_ENCRYPTION_KEYS=[Fernet.generate_key().decode()]):
+        body = admin_client.post(edit, data, **HTMX).content.decode()
+    assert STORED_SECRET_UNREADABLE in body
+    assert html.field_errors(body, "id_org_0_value") == [STORED_SECRET_UNREADABLE]
+    assert html.field_errors(body, "id_org_1_value") == []  # typed: nothing to ask for
+    assert snapshot(organization) == before  # nothing saved: not the name, not the new row
+    assert OrganizationCredential.objects.get().secrets.reveal() == {"value": "east-token"}

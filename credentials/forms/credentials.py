@@ -554,10 +554,13 @@ class CredentialForm(forms.Form):
             else:
                 credential.secrets = None
         except DecryptionError:
+            # Only the inputs left blank asked for the stored value: those need typing again.
             for f in auth.secret_fields:
-                self._auth_errors[f.name] = [STORED_SECRET_UNREADABLE]
+                if not self.auth_values.get(f.name):
+                    self._auth_errors[f.name] = [STORED_SECRET_UNREADABLE]
             for row in self.secret_headers:
-                row.errors["value"] = [STORED_SECRET_UNREADABLE]
+                if not row.value:
+                    row.errors["value"] = [STORED_SECRET_UNREADABLE]
             raise
         credential.org_specific = self.uses_organization_rows
         credential.auth_type = auth.code
@@ -614,7 +617,8 @@ class CredentialForm(forms.Form):
                     stored = previous[row.organization].secrets.reveal()
                 except DecryptionError:
                     for name in self.organization_secret_names():
-                        row.errors[name] = [STORED_SECRET_UNREADABLE]
+                        if not row.values.get(name):
+                            row.errors[name] = [STORED_SECRET_UNREADABLE]
                     raise
             OrganizationCredential.objects.create(
                 credential=credential,
