@@ -646,3 +646,17 @@ def test_token_key_cannot_be_content_type(admin_client, organization) -> None:
     data = basic_form(auth_type="bearer", auth_key="content-type", auth_value="t")
     body = assert_rejected(post(admin_client, url("credential_create", organization), data, True), True)
     assert html.field_errors(body, "id_auth_key") == ["Choose the Content-Type above instead."]
+
+
+def test_without_javascript_the_row_buttons_redraw_the_full_page(admin_client, organization) -> None:
+    create = url("credential_create", organization)
+    page = admin_client.get(create).content.decode()
+    assert "<html" in page and "Show fields for this type" in page  # the <noscript> stand-in for the swap
+    response = post(admin_client, create, basic_form(_action="add_header"), htmx=False)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "<html" in body and html.by_id(body, "id_header_name_0") is not None
+    assert html.value(body, "id_auth_password") == "pw-secret-typed"  # typed, not yet saved: kept
+    response = post(admin_client, create, basic_form(auth_type="hmac_sha256", _action="refresh"), htmx=False)
+    assert html.by_id(response.content.decode(), "id_auth_client_secret") is not None
+    assert not Credential.objects.exists()
