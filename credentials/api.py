@@ -25,7 +25,7 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import URLPattern, re_path
 from django.views.decorators.csrf import csrf_exempt
-from ninja import NinjaAPI, Query, Schema
+from ninja import NinjaAPI, Query, Schema, Status
 from ninja.errors import HttpError, ValidationError
 from ninja.security.base import AuthBase
 
@@ -459,21 +459,23 @@ def _save(request: HttpRequest, caller: keys.Caller, payload: CredentialIn, cred
 
 
 @api.post("/credentials", response={201: CredentialOut, 400: InvalidOut, **ERRORS}, summary="Create a credential")
-def create_credential(request: HttpRequest, payload: CredentialIn) -> tuple[int, Credential]:
+def create_credential(request: HttpRequest, payload: CredentialIn) -> Status:
     caller = _caller(request)
     _credentials_of(caller, write=True)
-    return 201, _save(request, caller, payload, None)
+    return Status(201, _save(request, caller, payload, None))
 
 
 @api.get(
-    "/credentials/{credential_id}", response={200: CredentialOut, 404: ErrorOut, **ERRORS}, summary="Read a credential"
+    "/credentials/{uuid:credential_id}",
+    response={200: CredentialOut, 404: ErrorOut, **ERRORS},
+    summary="Read a credential",
 )
 def read_credential(request: HttpRequest, credential_id: UUID) -> Credential:
     return _credential(_caller(request), credential_id)
 
 
 @api.patch(
-    "/credentials/{credential_id}",
+    "/credentials/{uuid:credential_id}",
     response={200: CredentialOut, 400: InvalidOut, 404: ErrorOut, **ERRORS},
     summary="Change a credential (secrets left out are kept)",
 )
@@ -483,7 +485,7 @@ def update_credential(request: HttpRequest, credential_id: UUID, payload: Creden
 
 
 @api.delete(
-    "/credentials/{credential_id}",
+    "/credentials/{uuid:credential_id}",
     response={200: DeletedOut, 404: ErrorOut, **ERRORS},
     summary="Delete a credential and revoke the connections that use it",
 )
@@ -495,16 +497,15 @@ def remove_credential(request: HttpRequest, credential_id: UUID) -> dict[str, An
 
 
 @api.post(
-    "/credentials/{credential_id}/test",
+    "/credentials/{uuid:credential_id}/test",
     response={501: ErrorOut, 404: ErrorOut, **ERRORS},
     summary="Test a credential against its Base URL (not available yet)",
 )
-def test_credential(request: HttpRequest, credential_id: UUID) -> tuple[int, dict[str, str]]:
+def test_credential(request: HttpRequest, credential_id: UUID) -> Status:
     _credential(_caller(request), credential_id)
-    return 501, {
-        "error": "Not Implemented",
-        "detail": "Testing a credential through the API is not available yet.",
-    }
+    return Status(
+        501, {"error": "Not Implemented", "detail": "Testing a credential through the API is not available yet."}
+    )
 
 
 @api.get("/connections", response={200: ConnectionPage, **ERRORS}, summary="List data sources and destinations")
