@@ -36,7 +36,7 @@ NO_NEW_API_KEYS = "API keys can no longer be generated for this organization. Cr
 
 def _show_system(request: HttpRequest) -> bool:
     """The "Show system-generated" filter, from this request or (for htmx actions) the page's URL."""
-    if "system" in request.GET:
+    if request.method == "GET":  # the filter form itself, or a reload of the page's URL
         return request.GET.get("system") == "1"
     if request.htmx and request.htmx.current_url:
         return parse_qs(urlsplit(request.htmx.current_url).query).get("system") == ["1"]
