@@ -49,6 +49,11 @@ def test_verification_is_one_query(organization, admin_user, django_assert_num_q
     with django_assert_num_queries(1):
         caller = keys.authenticate_access_key(key_id, secret)
     assert caller.organization == organization and caller.role == Membership.Role.ADMIN
+    # The row is converted exactly as the ORM would: dates are datetimes, JSON is decoded.
+    loaded = caller.organization
+    assert loaded.created_at == organization.created_at
+    assert loaded.access_key_expiry_periods == [7, 30, 60, 90, 180, 365]
+    assert caller.access_key.created_at == AccessKey.objects.get().created_at
 
 
 def test_unknown_id_and_wrong_secret_get_the_same_answer(organization, admin_user) -> None:
