@@ -170,11 +170,8 @@ class KeyAuth(AuthBase):
         except keys.KeyRejected as rejected:
             _note_failure(address)
             # Only the public key ID is ever logged, never a secret or an API key.
-            key_id = (
-                request.headers.get("X-Client-ID", "")[:40]
-                if keys.is_access_key_id(request.headers.get("X-Client-ID", ""))
-                else "-"
-            )
+            key_id = request.headers.get("X-Client-ID", "")
+            key_id = key_id if keys.is_access_key_id(key_id) else "-"
             logger.info("API authentication refused from %s (key ID %s): %s", address, key_id, rejected.detail)
             raise Unauthorized(rejected.detail) from None
         return caller

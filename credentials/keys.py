@@ -95,13 +95,6 @@ class Caller:
             return self.access_key
         return f"API key {self.api_key.prefix}…"
 
-    @property
-    def key_label(self) -> str:
-        """How logs name the key: its public ID or display prefix, never the secret."""
-        if self.access_key is not None:
-            return self.access_key.key_id
-        return f"{self.api_key.prefix}…"
-
 
 # Formats ----------------------------------------------------------------------------------------
 
