@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 from credentials.views import api_authentication as api_auth
-from credentials.views import credentials, pages, settings
+from credentials.views import connections, credentials, pages, settings, test_connection
 
 credentials_base = "o/<slug:org>/settings/integrations/credentials/"
 api_auth_base = "o/<slug:org>/settings/api-authentication/"
@@ -18,6 +18,19 @@ urlpatterns = [
     path(f"{credentials_base}<uuid:credential_id>/edit/", credentials.credential_edit, name="credential_edit"),
     path(f"{credentials_base}<uuid:credential_id>/rename/", credentials.credential_rename, name="credential_rename"),
     path(f"{credentials_base}<uuid:credential_id>/delete/", credentials.credential_delete, name="credential_delete"),
+    path(f"{credentials_base}<uuid:credential_id>/test/", test_connection.credential_test, name="credential_test"),
+    path("o/<slug:org>/connections/", connections.connection_list, name="connection_list"),
+    path("o/<slug:org>/connections/new/", connections.connection_new, name="connection_new"),
+    path(
+        "o/<slug:org>/connections/new/<str:kind>/<str:connector>/",
+        connections.connection_create,
+        name="connection_create",
+    ),
+    path(
+        "o/<slug:org>/connections/<uuid:connection_id>/reauthenticate/",
+        connections.connection_reauthenticate,
+        name="connection_reauthenticate",
+    ),
     path(api_auth_base, api_auth.api_authentication, name="api_authentication"),
     path(f"{api_auth_base}debug-key/show/", api_auth.debug_key_show, name="debug_key_show"),
     path(f"{api_auth_base}debug-key/regenerate/", api_auth.debug_key_regenerate, name="debug_key_regenerate"),

@@ -45,6 +45,14 @@ document.documentElement.classList.add("js");
       return;
     }
     if (!event.target.closest('[role="menu"]')) closeMenus();
+    // A menu item that acts in place (Test connection) closes its menu and returns focus to the button.
+    const item = event.target.closest('[role="menuitem"]');
+    if (item && !item.hasAttribute("data-opens-dialog")) {
+      const menu = item.closest('[role="menu"]');
+      const button = menu && document.querySelector('[aria-controls="' + menu.id + '"]');
+      closeMenus();
+      if (button) button.focus();
+    }
 
     const dialogLink = event.target.closest("[data-opens-dialog]");
     if (dialogLink) {
@@ -130,7 +138,14 @@ document.documentElement.classList.add("js");
     if (body) body.innerHTML = "";
     // Another dialog took over (Done → the secret alert): restore focus when that one closes.
     if (document.querySelector("dialog[open]")) return;
-    if (opener && document.body.contains(opener)) opener.focus();
+    // A response may name where focus belongs once the dialog is gone (e.g. the credential just added).
+    const next = document.querySelector("[data-focus-after-dialog]");
+    if (next) {
+      next.removeAttribute("data-focus-after-dialog");
+      next.focus();
+      const status = next.closest("fieldset, section") && next.closest("fieldset, section").querySelector("[role=status]");
+      if (status && status.textContent.trim()) announce(status.textContent.trim());
+    } else if (opener && document.body.contains(opener)) opener.focus();
     else {
       const status = document.querySelector("#tile-list [role=status]");
       const main = document.getElementById("main");

@@ -15,6 +15,7 @@ from credentials.forms.credentials import CredentialForm, RenameCredentialForm
 from credentials.gate import API_CREDENTIALS, organization_admin
 from credentials.models import Organization
 from credentials.revocation import delete_credential
+from credentials.views import connections
 
 PAGE_SIZE = 48
 CLOSE_DIALOG = "credhub:close-dialog"
@@ -60,7 +61,12 @@ def _list_after_change(request: HttpRequest, organization: Organization, message
 
 
 def _form_response(request: HttpRequest, form: CredentialForm, status: int = 200) -> HttpResponse:
-    context = {"organization": form.organization, "form": form}
+    context = {
+        "organization": form.organization,
+        "form": form,
+        # Set when the overlay was opened from a data source's Authenticate screen.
+        "return_to": connections.authenticate_return_to(request, form.organization),
+    }
     template = f"{FORM_TEMPLATE}#credential-form" if request.htmx else FORM_TEMPLATE
     return render(request, template, context, status=status)
 
@@ -94,6 +100,9 @@ def _save_or_restart(
     credential = form.save(user=request.user, request=request)
     if credential is None:
         return _form_response(request, form, status=422 if not request.htmx else 200)
+    if form.instance is None:  # created, maybe from a data source's Authenticate screen
+        if (response := connections.after_credential_added(request, organization, credential)) is not None:
+            return response
     return _list_after_change(request, organization, saved.format(name=credential.name))
 
 

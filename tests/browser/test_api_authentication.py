@@ -198,10 +198,14 @@ def test_show_debug_session_key(admin_page: Page, organization) -> None:
     page.goto(PAGE)
     assert organization.debug_session_key not in page.content()
     page.get_by_role("button", name="Show").click()
-    expect(page.get_by_label("Debug session key", exact=True)).to_have_value(organization.debug_session_key)
+    expect(page.get_by_role("textbox", name="Debug session key", exact=True)).to_have_value(
+        organization.debug_session_key
+    )
     assert AuditEvent.objects.filter(action="debug_session_key.revealed").count() == 1
     page.get_by_role("button", name="Regenerate").click()
     expect(page.get_by_role("status").filter(has_text="Debug session key regenerated.")).to_be_visible()
     organization.refresh_from_db()
-    expect(page.get_by_label("Debug session key", exact=True)).to_have_value(organization.debug_session_key)
+    expect(page.get_by_role("textbox", name="Debug session key", exact=True)).to_have_value(
+        organization.debug_session_key
+    )
     assert AccessKey.objects.count() == 0

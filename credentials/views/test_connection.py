@@ -1,0 +1,38 @@
+"""Test connection: one request to a credential's Base URL, reported in words inside its tile."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_http_methods
+
+from credentials import audit, gate, outbound
+from credentials.gate import API_CREDENTIALS, organization_admin
+from credentials.models import Organization
+
+TEMPLATE = "credentials/credential_test.html"
+
+
+@organization_admin(feature=API_CREDENTIALS)
+@require_http_methods(["GET", "POST"])
+def credential_test(request: HttpRequest, organization: Organization, credential_id) -> HttpResponse:
+    credential = gate.credential_for(organization, credential_id)
+    context = {"organization": organization, "credential": credential, "results": None}
+    if request.method == "POST":
+        results = [
+            (org.name if org else "", result)
+            for org, result in outbound.test_connection(credential, request.POST.get("organization", ""))
+        ]
+        audit.record(
+            "credential.tested",
+            organization=organization,
+            actor=request.user,
+            target=credential,
+            request=request,
+            outcomes=[{"organization": r.organization, "outcome": r.outcome} for _, r in results],
+        )
+        context["results"] = results
+        context["all_ok"] = all(result.ok for _, result in results)
+        if request.htmx:
+            return render(request, f"{TEMPLATE}#test-results", context)
+    return render(request, TEMPLATE, context)

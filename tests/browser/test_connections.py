@@ -1,0 +1,108 @@
+"""In Chromium: a new data source through the Authenticate screen, and Test connection from the tile menu."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+from werkzeug import Response
+
+from credentials.models import Connection, Credential
+
+
+@pytest.fixture(autouse=True)
+def loopback_targets_in_production(settings) -> None:
+    """These tests talk to servers on loopback, with production credentials, however the suite is started."""
+    settings.CREDHUB_ALLOW_PRIVATE_TARGETS = True
+    settings.CREDHUB_ENVIRONMENT = "production"
+
+
+def test_new_data_source_with_a_credential_added_on_the_way(admin_page: Page, organization) -> None:
+    page = admin_page
+    page.goto("/o/acme/connections/")
+    page.get_by_role("link", name="New data source").click()
+    page.get_by_role("link", name="Kissmetrics").click()
+    expect(page.get_by_role("heading", name="New data source: Kissmetrics")).to_be_visible()
+
+    page.get_by_role("link", name="Add Credential").click()
+    dialog = page.get_by_role("dialog", name="Add New Credential – Kissmetrics")
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_role("group", name="Basic Authentication")).to_be_visible()
+    expect(dialog.get_by_label("Base URL")).to_have_value("https://api.kissmetrics.io")
+    dialog.get_by_label("Credential Name").fill("Kissmetrics web")
+    dialog.get_by_label("Username").fill("km-user")
+    dialog.get_by_label("Password").fill("km-pass-secret")
+    dialog.get_by_role("button", name="Save", exact=True).click()
+    expect(dialog).to_be_hidden()
+
+    tile = page.get_by_role("radio", name="Kissmetrics web")
+    expect(tile).to_be_checked()
+    expect(tile).to_be_focused()
+    choices = page.get_by_role("group", name="Choose a Kissmetrics credential")
+    expect(choices.get_by_role("status")).to_have_text("Credential “Kissmetrics web” added and selected.")
+    assert "km-pass-secret" not in page.content()
+
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("Name").fill("Web events")
+    page.get_by_role("button", name="Create").click()
+
+    expect(page.get_by_role("status").filter(has_text="Data source “Web events” created.")).to_be_visible()
+    row = page.get_by_role("row", name="Web events")
+    expect(row).to_contain_text("Kissmetrics web")
+    expect(row).to_contain_text("Active")
+    assert Connection.objects.get().credential.name == "Kissmetrics web"
+
+
+def test_deleted_credential_revokes_and_reauthenticate_restores(admin_page: Page, organization) -> None:
+    page = admin_page
+    old = Credential.objects.create(
+        organization=organization, connector="kimp360", name="Kimp old", base_url="https://api.kimp360.com"
+    )
+    Credential.objects.create(
+        organization=organization, connector="kimp360", name="Kimp new", base_url="https://api.kimp360.com"
+    )
+    Connection.objects.create(
+        organization=organization, kind="destination", connector="kimp360", name="Designs", credential=old
+    )
+    page.goto("/o/acme/settings/integrations/credentials/")
+    page.get_by_role("button", name="More options for Kimp old").click()
+    page.get_by_role("menuitem", name="Delete").click()
+    confirm = page.get_by_role("alertdialog")
+    expect(confirm).to_contain_text("Designs")
+    confirm.get_by_role("button", name="Delete").click()
+    expect(confirm).to_be_hidden()
+
+    page.get_by_role("link", name="Data sources and destinations").click()
+    row = page.get_by_role("row", name="Designs")
+    expect(row).to_contain_text("Revoked")
+    expect(row).to_contain_text("Credential “Kimp old” was deleted.")
+    row.get_by_role("link", name="Re-authenticate Designs").click()
+    page.get_by_role("radio", name="Kimp new").check()
+    page.get_by_role("button", name="Re-authenticate").click()
+    row = page.get_by_role("row", name="Designs")
+    expect(row).to_contain_text("Active")
+    expect(row).to_contain_text("Kimp new")
+
+
+def test_test_connection_reports_success_then_401(admin_page: Page, organization, httpserver) -> None:
+    page = admin_page
+    Credential.objects.create(
+        organization=organization,
+        name="Local API",
+        base_url=httpserver.url_for("/api"),
+        auth_type="bearer",
+        auth_settings={"key": "Authorization"},
+        secrets={"value": "tok-secret"},
+    )
+    httpserver.expect_oneshot_request("/api", headers={"Authorization": "Bearer tok-secret"}).respond_with_data("ok")
+    page.goto("/o/acme/settings/integrations/credentials/")
+    tile = page.get_by_role("listitem").filter(has=page.get_by_role("heading", name="Local API"))
+    tile.get_by_role("button", name="More options for Local API").click()
+    tile.get_by_role("menuitem", name="Test connection").click()
+    expect(tile.get_by_role("status")).to_contain_text("Connection works.")
+    expect(tile.get_by_role("button", name="More options for Local API")).to_be_focused()
+
+    httpserver.expect_oneshot_request("/api").respond_with_response(Response(status=401))
+    tile.get_by_role("button", name="More options for Local API").click()
+    tile.get_by_role("menuitem", name="Test connection").click()
+    expect(tile.get_by_role("alert")).to_contain_text("the credential is wrong, expired or revoked")
+    assert "tok-secret" not in page.content()

@@ -1,0 +1,242 @@
+"""Data sources and destinations: the list, the Authenticate flow, re-authentication, and the gate."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from credentials.models import AuditEvent, Connection, Credential
+
+LIST = "/o/acme/connections/"
+NEW_SOURCE = "/o/acme/connections/new/source/kissmetrics/"
+CREATE = "/o/acme/settings/integrations/credentials/new/"
+
+
+@pytest.fixture
+def kissmetrics(organization, admin_user) -> Credential:
+    return Credential.objects.create(
+        organization=organization,
+        connector="kissmetrics",
+        name="Kissmetrics main",
+        base_url="https://api.kissmetrics.io",
+        auth_type="basic",
+        secrets={"username": "km-user", "password": "km-password-secret"},
+        created_by=admin_user,
+    )
+
+
+@pytest.fixture
+def connection(organization, kissmetrics) -> Connection:
+    return Connection.objects.create(
+        organization=organization, kind="source", connector="kissmetrics", name="Events", credential=kissmetrics
+    )
+
+
+# The gate ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", [LIST, "/o/acme/connections/new/?kind=source", NEW_SOURCE])
+def test_member_gets_403_and_outsider_404(member_client, outsider_client, url) -> None:
+    assert member_client.get(url).status_code == 403
+    assert outsider_client.get(url).status_code == 404
+
+
+def test_anonymous_is_sent_to_sign_in(client, organization) -> None:
+    response = client.get(LIST)
+    assert response.status_code == 302
+    assert response.url.startswith("/accounts/login/")
+
+
+def test_feature_flag_off_is_404(admin_client, organization) -> None:
+    organization.api_credentials_enabled = False
+    organization.save()
+    assert admin_client.get(LIST).status_code == 404
+
+
+def test_another_organizations_connection_is_not_found(admin_client, other_organization) -> None:
+    theirs = Connection.objects.create(organization=other_organization, kind="source", connector="kimp360", name="X")
+    assert admin_client.get(f"/o/acme/connections/{theirs.pk}/reauthenticate/").status_code == 404
+    assert admin_client.get(f"/o/globex/connections/{theirs.pk}/reauthenticate/").status_code == 404
+
+
+def test_posts_need_the_csrf_token(admin_user, kissmetrics) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(admin_user)
+    response = client.post(NEW_SOURCE, {"_step": "name", "credential": kissmetrics.pk, "name": "Sneaky"})
+    assert response.status_code == 403
+    assert not Connection.objects.exists()
+
+
+def test_unknown_kind_or_connector_is_404(admin_client) -> None:
+    assert admin_client.get("/o/acme/connections/new/sideways/kissmetrics/").status_code == 404
+    assert admin_client.get("/o/acme/connections/new/source/nope/").status_code == 404
+
+
+# The list ---------------------------------------------------------------------------------------
+
+
+def test_list_shows_connections_in_a_table(admin_client, connection) -> None:
+    html = admin_client.get(LIST).content.decode()
+    assert "<table" in html
+    assert "Events" in html and "Data source" in html and "Kissmetrics main" in html and "Active" in html
+    assert "km-password-secret" not in html
+    assert 'aria-current="page">Data sources and destinations</a>' in html
+
+
+def test_empty_list_offers_new_source_and_destination(admin_client, organization) -> None:
+    html = admin_client.get(LIST).content.decode()
+    assert "No data sources or destinations yet" in html
+    assert "New data source" in html and "New destination" in html
+
+
+def test_new_lists_the_connector_tiles(admin_client) -> None:
+    html = admin_client.get("/o/acme/connections/new/?kind=destination").content.decode()
+    assert "<h1>New destination</h1>" in html
+    for label in ("Kissmetrics", "Kimp360", "Kismet", "Kissflow", "HTTP API"):
+        assert label in html
+    assert 'href="/o/acme/connections/new/destination/kissflow/"' in html
+
+
+# Authenticate → name → created ----------------------------------------------------------------------
+
+
+def test_authenticate_shows_only_this_connectors_credentials(admin_client, kissmetrics, basic_credential) -> None:
+    html = admin_client.get(NEW_SOURCE).content.decode()
+    assert "Kissmetrics main" in html
+    assert "Billing API" not in html  # an HTTP API credential
+    assert 'type="radio" name="credential"' in html
+    assert f"{CREATE}?connector=kissmetrics&amp;return_to=/o/acme/connections/new/source/kissmetrics/" in html
+
+
+def test_continue_without_a_choice_says_what_to_do(admin_client, kissmetrics) -> None:
+    response = admin_client.post(NEW_SOURCE, {"_step": "authenticate"})
+    assert response.status_code == 422
+    assert "Choose a credential, or add one with the Add Credential tile." in response.content.decode()
+
+
+def test_another_organizations_credential_cannot_be_chosen(admin_client, other_organization) -> None:
+    theirs = Credential.objects.create(
+        organization=other_organization, connector="kissmetrics", name="Theirs", base_url="https://x.example"
+    )
+    response = admin_client.post(NEW_SOURCE, {"_step": "name", "credential": theirs.pk, "name": "Stolen"})
+    assert response.status_code == 422
+    assert not Connection.objects.exists()
+
+
+def test_the_whole_flow_creates_and_audits_the_connection(admin_client, kissmetrics) -> None:
+    response = admin_client.post(NEW_SOURCE, {"_step": "authenticate", "credential": kissmetrics.pk})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<label for="id_name">Name</label>' in html
+    assert "Authenticates with <strong>Kissmetrics main</strong>" in html
+    response = admin_client.post(NEW_SOURCE, {"_step": "name", "credential": kissmetrics.pk, "name": "  Web events "})
+    assert response.status_code == 302 and response.url == LIST
+    connection = Connection.objects.get()
+    assert (connection.name, connection.kind, connection.connector) == ("Web events", "source", "kissmetrics")
+    assert connection.credential == kissmetrics
+    event = AuditEvent.objects.get(action="connection.created")
+    assert event.details["credential"] == "Kissmetrics main"
+    html = admin_client.get(LIST).content.decode()
+    assert "Data source “Web events” created." in html
+
+
+def test_name_is_required(admin_client, kissmetrics) -> None:
+    response = admin_client.post(NEW_SOURCE, {"_step": "name", "credential": kissmetrics.pk, "name": " "})
+    assert response.status_code == 422
+    assert 'aria-describedby="id_name-error"' in response.content.decode()
+
+
+# The Add Credential tile reuses the credential overlay ----------------------------------------------
+
+
+def _kissmetrics_post(**extra) -> dict:
+    return {
+        "connector": "kissmetrics",
+        "name": "Kissmetrics new",
+        "base_url": "https://api.kissmetrics.io",
+        "content_type": "application/json",
+        "auth_type": "basic",
+        "auth_username": "me",
+        "auth_password": "pw-secret-123",
+        "_action": "save",
+        **extra,
+    }
+
+
+def test_overlay_from_authenticate_carries_return_to(admin_client) -> None:
+    response = admin_client.get(
+        f"{CREATE}?connector=kissmetrics&return_to={NEW_SOURCE}", headers={"HX-Request": "true"}
+    )
+    html = response.content.decode()
+    assert f'<input type="hidden" name="return_to" value="{NEW_SOURCE}">' in html
+    assert "Basic Authentication" in html
+
+
+def test_saving_from_authenticate_selects_the_new_tile(admin_client, kissmetrics) -> None:
+    response = admin_client.post(CREATE, _kissmetrics_post(return_to=NEW_SOURCE), headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert response["HX-Retarget"] == "#credential-choices"
+    assert "credhub:close-dialog" in response["HX-Trigger-After-Settle"]
+    html = response.content.decode()
+    created = Credential.objects.get(name="Kissmetrics new")
+    assert f'value="{created.pk}"' in html
+    assert "checked" in html.split(f'value="{created.pk}"')[1].split(">")[0]
+    assert "Kissmetrics main" in html  # the other tile is still there
+    assert "Credential “Kissmetrics new” added and selected." in html
+    assert "pw-secret-123" not in html
+
+
+def test_saving_from_authenticate_without_javascript_redirects_back(admin_client) -> None:
+    response = admin_client.post(CREATE, _kissmetrics_post(return_to=NEW_SOURCE))
+    created = Credential.objects.get(name="Kissmetrics new")
+    assert response.status_code == 302
+    assert response.url == f"{NEW_SOURCE}?credential={created.pk}"
+    html = admin_client.get(response.url).content.decode()
+    assert f'id="choice-{created.pk}" value="{created.pk}"' in html
+
+
+@pytest.mark.parametrize(
+    "return_to", ["https://evil.example/", "//evil.example/x", "/o/globex/connections/", "/admin/"]
+)
+def test_foreign_return_to_falls_back_to_the_credentials_list(admin_client, return_to) -> None:
+    response = admin_client.post(CREATE, _kissmetrics_post(return_to=return_to))
+    assert response.status_code == 302
+    assert response.url == "/o/acme/settings/integrations/credentials/"
+
+
+# Deleting a credential revokes; re-authenticate restores ----------------------------------------------
+
+
+def test_delete_revokes_then_reauthenticate_restores(admin_client, connection, kissmetrics, organization) -> None:
+    confirm = admin_client.get(f"/o/acme/settings/integrations/credentials/{kissmetrics.pk}/delete/").content.decode()
+    assert "Events" in confirm
+    admin_client.post(f"/o/acme/settings/integrations/credentials/{kissmetrics.pk}/delete/")
+    connection.refresh_from_db()
+    assert connection.status == "revoked" and connection.credential is None
+    html = admin_client.get(LIST).content.decode()
+    assert "Revoked" in html
+    assert "Credential “Kissmetrics main” was deleted." in html
+    reauth = f"/o/acme/connections/{connection.pk}/reauthenticate/"
+    assert f'href="{reauth}"' in html
+    replacement = Credential.objects.create(
+        organization=organization, connector="kissmetrics", name="Kissmetrics 2", base_url="https://api.kissmetrics.io"
+    )
+    page = admin_client.get(reauth).content.decode()
+    assert "Re-authenticate “Events”" in page and "Kissmetrics 2" in page
+    response = admin_client.post(reauth, {"credential": replacement.pk})
+    assert response.status_code == 302
+    connection.refresh_from_db()
+    assert (connection.status, connection.credential, connection.revoked_reason) == ("active", replacement, "")
+    assert AuditEvent.objects.filter(action="connection.reauthenticated").exists()
+    html = admin_client.get(LIST).content.decode()
+    assert "“Events” re-authenticated with “Kissmetrics 2”." in html
+    assert "Revoked" not in html
+
+
+def test_reauthenticate_offers_only_the_connectors_credentials(admin_client, connection, basic_credential) -> None:
+    response = admin_client.post(
+        f"/o/acme/connections/{connection.pk}/reauthenticate/", {"credential": basic_credential.pk}
+    )
+    assert response.status_code == 422
+    connection.refresh_from_db()
+    assert connection.credential.name == "Kissmetrics main"

@@ -1,0 +1,75 @@
+"""Sign-in, home, the settings entry, the health check and the settings' start-up rules."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from django.test import Client
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_healthz_answers_ok_when_the_database_is_reachable(db) -> None:
+    response = Client().get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_anonymous_user_is_sent_to_sign_in(organization) -> None:
+    response = Client().get("/o/acme/settings/integrations/credentials/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/?next=/o/acme/settings/")
+
+
+def test_sign_in_page_has_labelled_username_and_password(db) -> None:
+    html = Client().get("/accounts/login/").content.decode()
+    assert '<label for="id_username">Username</label>' in html
+    assert '<label for="id_password">Password</label>' in html
+
+
+def test_sign_in_with_the_right_password_reaches_settings(admin_user) -> None:
+    client = Client()
+    response = client.post("/accounts/login/", {"username": "acme-admin", "password": "test-password-123"}, follow=True)
+    assert response.redirect_chain[-1][0] == "/o/acme/settings/integrations/credentials/"
+    assert "Credentials and Webhooks" in response.content.decode()
+
+
+def test_a_member_sees_the_organization_but_no_settings_link(member_client) -> None:
+    html = member_client.get("/").content.decode()
+    assert "Acme" in html
+    assert "Settings are open to Organization Admins" in html
+    assert "/o/acme/settings/" not in html
+
+
+def test_a_member_gets_a_clear_403_page(member_client) -> None:
+    response = member_client.get("/o/acme/settings/")
+    assert response.status_code == 403
+    assert "Only Organization Admins can open this page." in response.content.decode()
+
+
+def test_an_outsider_gets_404_for_another_organization(outsider_client, organization) -> None:
+    assert outsider_client.get("/o/acme/settings/").status_code == 404
+
+
+def _start_without(*names: str, **extra: str) -> subprocess.CompletedProcess:
+    """Start Django in a fresh process with DEBUG off and the named variables unset."""
+    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", *names}} | extra
+    env["DJANGO_SETTINGS_MODULE"] = "credhub.settings"
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+
+
+def test_production_refuses_to_start_without_a_secret_key() -> None:
+    result = _start_without("SECRET_KEY")
+    assert result.returncode != 0
+    assert "Set the SECRET_KEY environment variable" in result.stderr
+
+
+def test_production_refuses_to_start_without_encryption_keys() -> None:
+    result = _start_without("CREDHUB_ENCRYPTION_KEYS", SECRET_KEY="x" * 50)
+    assert result.returncode != 0
+    assert "Set the CREDHUB_ENCRYPTION_KEYS environment variable" in result.stderr
