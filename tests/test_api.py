@@ -387,3 +387,16 @@ def test_openapi_document_lists_every_path_and_both_schemes() -> None:
 def test_session_cookie_does_not_authenticate(admin_client) -> None:
     response = admin_client.get("/api/v1/account")
     assert_unauthorized(response, keys.MISSING)
+
+
+def test_keys_are_never_logged(admin_key, api_key, caplog) -> None:
+    access_key, secret = admin_key
+    wrong_secret = keys.new_access_key_secret()
+    with caplog.at_level("DEBUG"):
+        call("get", "account", {"X-Client-ID": access_key.key_id, "X-Client-Secret": wrong_secret})
+        call("get", f"account?x-api-key={api_key[1]}")
+        call("get", "account", {"x-api-key": keys.new_api_key()})
+        call("get", "account", access_headers(admin_key))
+    assert access_key.key_id in caplog.text  # the public ID names the key in logs
+    for value in (secret, wrong_secret, api_key[1]):
+        assert value not in caplog.text
