@@ -25,6 +25,7 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import URLPattern, re_path
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.debug import sensitive_variables
 from ninja import NinjaAPI, Query, Schema, Status
 from ninja.errors import HttpError, ValidationError
 from ninja.security.base import AuthBase
@@ -135,6 +136,7 @@ def _note_failure(address: str | None) -> None:
         cache.set(key, 1, timeout=FAILURE_WINDOW)
 
 
+@sensitive_variables("secret", "api_key")
 def _authenticate(request: HttpRequest, address: str | None) -> keys.Caller:
     if any(name.lower().replace("_", "-") in KEY_QUERY_PARAMETERS for name in request.GET):
         raise keys.KeyRejected(QUERY_STRING_KEY)

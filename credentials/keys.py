@@ -33,6 +33,7 @@ from django.conf import settings
 from django.db import connections, router
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from credentials.models import AccessKey, APIKey, Membership, Organization
 from credentials.models.organizations import new_debug_session_key
@@ -308,6 +309,7 @@ _access_key_by_id = _KeyLookup(AccessKey, "key_id", "owner")
 _api_key_by_hash = _KeyLookup(APIKey, "secret_hash", "created_by")
 
 
+@sensitive_variables("secret")  # kept out of Django's error reports
 def authenticate_access_key(
     key_id: str, secret: str, *, address: str | None = None, now: datetime | None = None
 ) -> Caller:
@@ -349,6 +351,7 @@ def api_key_refusal(organization: Organization, now: datetime) -> str | None:
     return None
 
 
+@sensitive_variables("key")
 def authenticate_api_key(key: str, *, address: str | None = None, now: datetime | None = None) -> Caller:
     """Check a legacy API key; return the caller or raise :class:`KeyRejected`.
 

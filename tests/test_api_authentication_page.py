@@ -126,9 +126,14 @@ def test_system_keys_are_hidden_until_asked_for_and_come_first(admin_client, adm
     assert "<h1>" not in content  # the htmx filter swaps the section only
 
 
-def test_expired_keys_say_so(admin_client, admin_user, organization) -> None:
+def test_expired_revoked_and_used_keys_say_so(admin_client, admin_user, organization) -> None:
     keys.create_access_key(organization, "Old", owner=admin_user, expires_at=timezone.now() - timedelta(minutes=1))
-    assert ">Expired</span>" in admin_client.get(PAGE).content.decode()
+    revoked, _ = keys.create_access_key(organization, "Gone", owner=admin_user)
+    AccessKey.objects.filter(pk=revoked.pk).update(revoked_at=timezone.now())
+    used, secret = keys.create_access_key(organization, "Busy", owner=admin_user)
+    keys.authenticate_access_key(used.key_id, secret, address="192.0.2.7")
+    content = admin_client.get(PAGE).content.decode()
+    assert ">Expired</span>" in content and ">Revoked</span>" in content and "from 192.0.2.7" in content
 
 
 def test_rename_and_delete_are_audited_and_delete_revokes(admin_client, admin_user, organization) -> None:
