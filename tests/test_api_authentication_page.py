@@ -197,3 +197,20 @@ def test_api_keys_cannot_be_generated_unless_enabled(admin_client, admin_user, o
     assert APIKey.objects.count() == 1
     assert admin_client.post(f"{PAGE}api-keys/{api_key.pk}/delete/").status_code == 302
     assert not APIKey.objects.exists()
+
+
+def test_every_screen_works_without_javascript(admin_client, admin_user, organization) -> None:
+    access_key, _ = keys.create_access_key(organization, "CI", owner=admin_user)
+    api_key, _ = keys.create_api_key(organization, "Zapier", created_by=admin_user)
+    for path, text in [
+        ("access-keys/new/", "Create access key"),
+        (f"access-keys/{access_key.pk}/rename/", f"Name of access key {access_key.key_id}"),
+        (f"access-keys/{access_key.pk}/delete/", "Delete access key “CI”?"),
+        (f"api-keys/{api_key.pk}/regenerate/", "Regenerate API key “Zapier”?"),
+        (f"api-keys/{api_key.pk}/delete/", "Delete API key “Zapier”?"),
+    ]:
+        response = admin_client.get(f"{PAGE}{path}")
+        content = response.content.decode()
+        assert response.status_code == 200 and "<html" in content and text in content
+    response = admin_client.post(f"{PAGE}debug-key/show/")
+    assert response.status_code == 200 and organization.debug_session_key in response.content.decode()
