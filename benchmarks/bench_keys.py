@@ -34,7 +34,7 @@ def _unauthenticated_api():
     from ninja import NinjaAPI
 
     from credentials import keys
-    from credentials.api import AccountOut
+    from credentials.api.schemas import AccountOut
 
     bench_api = NinjaAPI(urls_namespace="bench_unauthenticated", docs_url=None, openapi_url=None)
 
