@@ -22,10 +22,20 @@ document.documentElement.classList.add("js");
     });
   }
 
-  function focusFirst(container) {
-    const target = container.querySelector("[data-focus-first], [aria-invalid='true'], [autofocus]") ||
-      container.querySelector("input:not([type=hidden]):not([tabindex='-1']), select, textarea, button:not([tabindex='-1'])");
-    if (target) target.focus();
+  const FIELDS = "input:not([type=hidden]):not([tabindex='-1']):not([disabled]), select:not([disabled]), textarea";
+
+  // Where focus goes when a dialog's content is (re)drawn: the control the server named (a row just
+  // added), else the first field in error, else a marked default (Cancel in a confirmation), else
+  // wherever htmx kept it, else the first field.
+  function focusInDialog(dialog) {
+    const named = dialog.querySelector("[data-focus]");
+    const target = (named && document.getElementById(named.getAttribute("data-focus"))) ||
+      dialog.querySelector("[aria-invalid='true']") ||
+      dialog.querySelector("[data-focus-first]");
+    if (target) { target.focus(); return; }
+    if (dialog.contains(document.activeElement) && document.activeElement !== dialog) return;
+    const first = dialog.querySelector(FIELDS) || dialog.querySelector("button:not([tabindex='-1']), a[href]");
+    if (first) first.focus();
   }
 
   document.addEventListener("click", function (event) {
@@ -99,6 +109,18 @@ document.documentElement.classList.add("js");
   });
 
   document.addEventListener("keydown", function (event) {
+    // Escape in the inline rename form cancels it, like Cancel.
+    if (event.key === "Escape" && event.target.closest(".rename-form")) {
+      const cancel = event.target.closest(".rename-form").querySelector("[data-cancel]");
+      if (cancel) { event.preventDefault(); cancel.click(); }
+      return;
+    }
+    const menuButton = event.target.closest('[aria-haspopup="menu"]');
+    if (menuButton && (event.key === "ArrowDown" || event.key === "ArrowUp") && menuButton.getAttribute("aria-expanded") !== "true") {
+      event.preventDefault();
+      menuButton.click();
+      return;
+    }
     const menu = event.target.closest('[role="menu"]');
     if (event.key === "Escape" && (menu || event.target.closest('[aria-haspopup="menu"]'))) {
       const button = menu ? document.querySelector('[aria-controls="' + menu.id + '"]') : null;
@@ -113,17 +135,31 @@ document.documentElement.classList.add("js");
       const next = event.key === "ArrowDown" ? (index + 1) % items.length : (index - 1 + items.length) % items.length;
       items[next].focus();
     }
+    if (menu && (event.key === "Home" || event.key === "End")) {
+      event.preventDefault();
+      const items = menu.querySelectorAll('[role="menuitem"]');
+      items[event.key === "Home" ? 0 : items.length - 1].focus();
+    }
+    if (menu && event.key === "Tab") closeMenus();
   });
 
-  // After htmx fills a dialog's body, open it as a modal and move focus in.
+  // After htmx fills a dialog (its body, or a form inside it swapped outerHTML), open it as a modal
+  // and move focus in. The event fires on the new content, so this also works after outerHTML swaps.
   document.addEventListener("htmx:afterSwap", function (event) {
-    const dialog = event.detail.target.closest("dialog");
+    const dialog = event.target.closest && event.target.closest("dialog");
     if (dialog) {
-      if (!dialog.open) dialog.showModal();
-      const focusId = dialog.querySelector("[data-focus]");
-      const target = focusId && document.getElementById(focusId.getAttribute("data-focus"));
-      if (target) target.focus(); else focusFirst(dialog);
+      const opening = !dialog.open;
+      if (opening) dialog.showModal();
+      if (opening) document.activeElement.blur();
+      focusInDialog(dialog);
+      return;
     }
+    // Content swapped into the page (a renamed tile) may name a message to announce and a control
+    // to focus, since the element that had focus was replaced.
+    const announced = event.target.querySelector && event.target.querySelector("[data-announce]");
+    if (announced) announce(announced.textContent.trim());
+    const focus = event.target.querySelector && event.target.querySelector("[data-focus-after-swap]");
+    if (focus) focus.focus();
   });
 
   // The server asks for dialogs to close once an action succeeded (HX-Trigger).

@@ -17,9 +17,10 @@ from typing import Any
 from django import forms
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
+from django.forms.utils import ErrorDict
 from django.utils.datastructures import MultiValueDict
 
-from credentials import audit, catalog
+from credentials import audit, catalog, gate
 from credentials.encryption import DecryptionError
 from credentials.models import Credential, Organization, OrganizationCredential
 
@@ -31,6 +32,7 @@ MAX_SECRET_HEADERS = 20
 MAX_HEADER_VALUE = 4096
 
 REQUIRED = "This field is required."
+NAME_TAKEN = "A credential with this name already exists in this organization."
 STORED_SECRET_UNREADABLE = "The stored value could not be decrypted. Enter it again."
 
 
@@ -110,6 +112,8 @@ class CredentialForm(forms.Form):
         if len(self.connector.auth_types) == 1:
             self.fields["auth_type"].required = False
         self._stored_secrets: dict | None = None
+        # A view restart (a row added or removed, the type switched) redraws the form as typed.
+        self.restarted = False
         self.headers = self._read_header_rows()
         self.secret_headers = self._read_secret_header_rows()
         self.organization_rows = self._read_organization_rows()
@@ -300,6 +304,17 @@ class CredentialForm(forms.Form):
 
     # Restarting the form: add or remove rows without saving -----------------------------------
 
+    def restart(self) -> None:
+        """Redraw the form as typed, without judging it; a setting left empty gets its default back.
+
+        Switching the authentication type posts the previous type's inputs, so a new type's setting
+        (Token's Key, "Authorization") would otherwise arrive empty.
+        """
+        self.restarted = True
+        for f in self.selected_auth_type.settings_fields:
+            if f.default and not self.auth_values.get(f.name):
+                self.auth_values[f.name] = f.default
+
     def add_header(self) -> None:
         self.headers.append(HeaderRow())
 
@@ -328,15 +343,28 @@ class CredentialForm(forms.Form):
 
     # Validation -------------------------------------------------------------------------------
 
+    def full_clean(self) -> None:
+        # A restarted form is not judged yet: the admin is still filling it in, so no errors show.
+        if self.restarted:
+            self._errors = ErrorDict()
+            self.cleaned_data = {}
+            return
+        super().full_clean()
+
+    @property
+    def uses_organization_rows(self) -> bool:
+        """Org-specific secrets apply only to an authentication type that has secrets."""
+        return self.org_specific_on and self.selected_auth_type.code != catalog.NO_AUTH
+
     def clean_name(self) -> str:
         name = " ".join(self.cleaned_data["name"].split())
         if not name:
             raise forms.ValidationError(REQUIRED)
-        others = Credential.objects.filter(organization=self.organization, name__iexact=name)
+        others = gate.credentials_for(self.organization).filter(name__iexact=name)
         if self.instance is not None:
             others = others.exclude(pk=self.instance.pk)
         if others.exists():
-            raise forms.ValidationError("A credential with this name already exists in this organization.")
+            raise forms.ValidationError(NAME_TAKEN)
         return name
 
     def clean_base_url(self) -> str:
@@ -356,7 +384,7 @@ class CredentialForm(forms.Form):
         self._organization_rows_error = ""
         reserved = self._validate_auth()
         self._validate_headers(reserved)
-        if self.org_specific_on:
+        if self.uses_organization_rows:
             self._validate_organization_rows()
         if self._auth_errors or self._row_errors():
             raise forms.ValidationError("Correct the errors below.", code="rows")
@@ -394,6 +422,8 @@ class CredentialForm(forms.Form):
             key = self.auth_values.get("key", "")
             if key and (problem := _header_name_problem(key)):
                 self._auth_errors["key"] = [problem]
+            elif key.lower() == "content-type":
+                self._auth_errors["key"] = ["Choose the Content-Type above instead."]
             return {key.lower()} if key else set()
         if auth.code == catalog.AWS4:
             endpoint = self.auth_values.get("endpoint", "")
@@ -489,7 +519,7 @@ class CredentialForm(forms.Form):
             self.add_error(None, STORED_SECRET_UNREADABLE)
             return None
         except IntegrityError:
-            self.add_error("name", "A credential with this name already exists in this organization.")
+            self.add_error("name", NAME_TAKEN)
             return None
         audit.record(
             "credential.created" if self.instance is None else "credential.edited",
@@ -526,12 +556,15 @@ class CredentialForm(forms.Form):
             else:
                 credential.secrets = None
         except DecryptionError:
+            # Only the inputs left blank asked for the stored value: those need typing again.
             for f in auth.secret_fields:
-                self._auth_errors[f.name] = [STORED_SECRET_UNREADABLE]
+                if not self.auth_values.get(f.name):
+                    self._auth_errors[f.name] = [STORED_SECRET_UNREADABLE]
             for row in self.secret_headers:
-                row.errors["value"] = [STORED_SECRET_UNREADABLE]
+                if not row.value:
+                    row.errors["value"] = [STORED_SECRET_UNREADABLE]
             raise
-        credential.org_specific = self.org_specific_on
+        credential.org_specific = self.uses_organization_rows
         credential.auth_type = auth.code
         with transaction.atomic():
             credential.save()
@@ -571,7 +604,7 @@ class CredentialForm(forms.Form):
     def _save_organization_rows(self, credential: Credential, previous: dict[str, OrganizationCredential]) -> None:
         if self.instance is not None:
             credential.organization_credentials.all().delete()
-        if not self.org_specific_on or self.selected_auth_type.code == catalog.NO_AUTH:
+        if not self.uses_organization_rows:
             return
         children = {o.slug: o for o in self.organization.children.all()}
         auth = self.selected_auth_type
@@ -586,7 +619,8 @@ class CredentialForm(forms.Form):
                     stored = previous[row.organization].secrets.reveal()
                 except DecryptionError:
                     for name in self.organization_secret_names():
-                        row.errors[name] = [STORED_SECRET_UNREADABLE]
+                        if not row.values.get(name):
+                            row.errors[name] = [STORED_SECRET_UNREADABLE]
                     raise
             OrganizationCredential.objects.create(
                 credential=credential,
@@ -695,12 +729,13 @@ class RenameCredentialForm(forms.Form):
         if not name:
             raise forms.ValidationError(REQUIRED)
         taken = (
-            Credential.objects.filter(organization_id=self.credential.organization_id, name__iexact=name)
+            gate.credentials_for(self.credential.organization)
+            .filter(name__iexact=name)
             .exclude(pk=self.credential.pk)
             .exists()
         )
         if taken:
-            raise forms.ValidationError("A credential with this name already exists in this organization.")
+            raise forms.ValidationError(NAME_TAKEN)
         return name
 
     def save(self, user: Any = None, request: Any = None) -> Credential | None:
@@ -714,7 +749,7 @@ class RenameCredentialForm(forms.Form):
                 self.credential.save(update_fields=["name", "updated_by", "updated_at"])
         except IntegrityError:
             self.credential.name = old_name
-            self.add_error("name", "A credential with this name already exists in this organization.")
+            self.add_error("name", NAME_TAKEN)
             return None
         audit.record(
             "credential.renamed",

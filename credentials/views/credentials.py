@@ -20,6 +20,7 @@ from credentials.views import connections
 PAGE_SIZE = 48
 CLOSE_DIALOG = "credhub:close-dialog"
 TEMPLATE = "credentials/credentials.html"
+SETTINGS_PAGE = "integrations"  # the settings sidebar entry these pages belong to
 FORM_TEMPLATE = "credentials/credential_form.html"
 
 # Buttons inside the overlay that change its rows instead of saving ("view restart").
@@ -38,7 +39,7 @@ def _tiles_context(organization: Organization, page_number: str | None = None, s
     # Tiles never need a secret: deferring the column keeps the list from even loading the tokens.
     credentials = gate.credentials_for(organization).defer("secrets")
     page = Paginator(credentials, PAGE_SIZE).get_page(page_number)
-    return {"organization": organization, "page": page, "status_message": status}
+    return {"organization": organization, "page": page, "status_message": status, "settings_page": SETTINGS_PAGE}
 
 
 @organization_admin(feature=API_CREDENTIALS)
@@ -60,10 +61,12 @@ def _list_after_change(request: HttpRequest, organization: Organization, message
     return trigger_client_event(response, CLOSE_DIALOG)
 
 
-def _form_response(request: HttpRequest, form: CredentialForm, status: int = 200) -> HttpResponse:
+def _form_response(request: HttpRequest, form: CredentialForm, status: int = 200, focus_id: str = "") -> HttpResponse:
     context = {
         "organization": form.organization,
         "form": form,
+        "focus_id": focus_id,
+        "settings_page": SETTINGS_PAGE,
         # Set when the overlay was opened from a data source's Authenticate screen.
         "return_to": connections.authenticate_return_to(request, form.organization),
     }
@@ -71,22 +74,35 @@ def _form_response(request: HttpRequest, form: CredentialForm, status: int = 200
     return render(request, template, context, status=status)
 
 
-def _apply_action(form: CredentialForm, action: str) -> None:
+def _apply_action(form: CredentialForm, action: str) -> str:
+    """Change the form's rows; returns the id of the control that should have focus afterwards."""
+    form.restart()
     name, _, index = action.partition(":")
     position = int(index) if index.isdigit() else -1
     match name:
         case "add_header":
             form.add_header()
+            return f"id_header_name_{len(form.headers) - 1}"
         case "remove_header":
             form.remove_header(position)
+            return "add-header"
         case "add_secret_header":
             form.add_secret_header()
+            return f"id_auth_key_{len(form.secret_headers) - 1}"
         case "remove_secret_header":
             form.remove_secret_header(position)
+            return "add-secret-header"
         case "add_organization":
             form.add_organization_row()
+            return f"id_org_organization_{len(form.organization_rows) - 1}"
         case "remove_organization":
             form.remove_organization_row(position)
+            return "add-organization"
+    # "refresh" (a toggle or the type changed): turning Org. Specific Authentication on starts with
+    # one organization row to fill in; htmx keeps focus on the control that changed.
+    if form.uses_organization_rows and not form.organization_rows:
+        form.add_organization_row()
+    return ""
 
 
 @sensitive_variables()
@@ -95,8 +111,7 @@ def _save_or_restart(
 ) -> HttpResponse:
     action = request.POST.get("_action", "")
     if action.partition(":")[0] in FORM_ACTIONS:
-        _apply_action(form, action)
-        return _form_response(request, form)
+        return _form_response(request, form, focus_id=_apply_action(form, action))
     credential = form.save(user=request.user, request=request)
     if credential is None:
         return _form_response(request, form, status=422 if not request.htmx else 200)
@@ -132,7 +147,9 @@ def credential_edit(request: HttpRequest, organization: Organization, credential
 @require_http_methods(["GET"])
 def credential_tile(request: HttpRequest, organization: Organization, credential_id) -> HttpResponse:
     credential = gate.credential_for(organization, credential_id)
-    return render(request, f"{TEMPLATE}#tile", {"organization": organization, "credential": credential})
+    # Served when an inline rename is cancelled: focus goes back to the tile's More options button.
+    context = {"organization": organization, "credential": credential, "restore_focus": True}
+    return render(request, f"{TEMPLATE}#tile", context)
 
 
 @organization_admin(feature=API_CREDENTIALS)
@@ -140,11 +157,18 @@ def credential_tile(request: HttpRequest, organization: Organization, credential
 def credential_rename(request: HttpRequest, organization: Organization, credential_id) -> HttpResponse:
     credential = gate.credential_for(organization, credential_id)
     form = RenameCredentialForm(credential, request.POST if request.method == "POST" else None)
-    context = {"organization": organization, "credential": credential, "rename_form": form}
+    context = {
+        "organization": organization,
+        "credential": credential,
+        "rename_form": form,
+        "settings_page": SETTINGS_PAGE,
+    }
     if request.method == "POST" and form.save(user=request.user, request=request):
         if not request.htmx:
             return redirect(reverse("credential_list", args=[organization.slug]))
+        del context["rename_form"]  # back to the plain tile
         context["tile_status"] = f"Renamed to “{credential.name}”."
+        context["restore_focus"] = True
         return render(request, f"{TEMPLATE}#tile", context)
     template = f"{TEMPLATE}#tile" if request.htmx else "credentials/credential_rename.html"
     return render(request, template, context, status=422 if form.errors and not request.htmx else 200)
@@ -165,6 +189,7 @@ def credential_delete(request: HttpRequest, organization: Organization, credenti
         "organization": organization,
         "credential": credential,
         "connections": credential.connections.filter(status="active").order_by("name"),
+        "settings_page": SETTINGS_PAGE,
     }
     template = "credentials/credential_delete.html"
     return render(request, f"{template}#delete-confirm" if request.htmx else template, context)
