@@ -327,9 +327,45 @@ def test_400_gives_per_field_errors_from_the_form(admin_key, basic_credential) -
     assert response.status_code == 400 and response.json()["error"] == "Bad Request"
 
 
-def test_test_endpoint_answers_501_for_now(admin_key, basic_credential) -> None:
-    response = call("post", f"credentials/{basic_credential.pk}/test", access_headers(admin_key))
-    assert response.status_code == 501 and response.json()["error"] == "Not Implemented"
+def _local_credential(organization, httpserver) -> Credential:
+    return Credential.objects.create(
+        organization=organization,
+        name="Local",
+        base_url=httpserver.url_for("/api"),
+        auth_type="basic",
+        secrets={"username": "svc", "password": PASSWORD_SECRET},
+    )
+
+
+def test_test_endpoint_reports_success_in_words(organization, admin_key, httpserver) -> None:
+    credential = _local_credential(organization, httpserver)
+    httpserver.expect_request(
+        "/api", headers={"Authorization": "Basic c3ZjOnMzY3JldC1iYXNpYy1wYXNzd29yZA=="}
+    ).respond_with_data("ok")
+    response = call("post", f"credentials/{credential.pk}/test", access_headers(admin_key))
+    assert response.status_code == 200
+    body = response.json()
+    assert body["ok"] is True
+    assert body["results"][0]["outcome"] == "success"
+    assert "The credential works." in body["results"][0]["message"]
+    assert PASSWORD_SECRET not in response.content.decode()
+    assert AuditEvent.objects.filter(action="credential.tested", target_id=str(credential.pk)).exists()
+
+
+def test_test_endpoint_reports_a_401_from_the_target(organization, admin_key, httpserver) -> None:
+    credential = _local_credential(organization, httpserver)
+    httpserver.expect_request("/api").respond_with_data("no", status=401)
+    body = call("post", f"credentials/{credential.pk}/test", access_headers(admin_key)).json()
+    assert body["ok"] is False
+    assert body["results"][0]["status_code"] == 401
+    assert "the credential is wrong, expired or revoked" in body["results"][0]["message"]
+
+
+def test_test_endpoint_needs_an_admin_key(organization, member_key, httpserver) -> None:
+    credential = _local_credential(organization, httpserver)
+    response = call("post", f"credentials/{credential.pk}/test", access_headers(member_key))
+    assert response.status_code == 403 and response.json()["error"] == "Forbidden"
+    assert httpserver.log == []
 
 
 def test_connections(organization, admin_key, basic_credential) -> None:

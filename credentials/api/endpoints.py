@@ -10,7 +10,7 @@ from django.db.models import Prefetch
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
-from credentials import catalog, gate, keys
+from credentials import audit, catalog, gate, keys, outbound
 from credentials.api.errors import Forbidden, InvalidInput, NotFound
 from credentials.api.schemas import (
     ERRORS,
@@ -22,6 +22,7 @@ from credentials.api.schemas import (
     DeletedOut,
     ErrorOut,
     InvalidOut,
+    TestOut,
 )
 from credentials.forms.credentials import CredentialForm, form_data_from_json
 from credentials.models import Credential, OrganizationCredential
@@ -157,14 +158,27 @@ def remove_credential(request: HttpRequest, credential_id: UUID) -> dict[str, An
 
 @router.post(
     "/credentials/{uuid:credential_id}/test",
-    response={501: ErrorOut, 404: ErrorOut, **ERRORS},
-    summary="Test a credential against its Base URL (not available yet)",
+    response={200: TestOut, 404: ErrorOut, **ERRORS},
+    summary="Test a credential: one request to its Base URL, the outcome in words",
 )
-def test_credential(request: HttpRequest, credential_id: UUID) -> Status:
-    _credential(_caller(request), credential_id)
-    return Status(
-        501, {"error": "Not Implemented", "detail": "Testing a credential through the API is not available yet."}
+def test_credential(request: HttpRequest, credential_id: UUID, organization: str = "") -> dict[str, Any]:
+    """Sends a request with the credential's secrets, so it takes an admin's key, like every other action.
+
+    ``organization`` (a child organization's slug) tests one row of an org-specific credential; without
+    it every row is tested. ``ok`` is true only when every result is.
+    """
+    caller = _caller(request)
+    credential = _credential(caller, credential_id, write=True)
+    results = [result for _, result in outbound.test_connection(credential, organization)]
+    audit.record(
+        "credential.tested",
+        organization=caller.organization,
+        actor=caller.actor,
+        target=credential,
+        request=request,
+        outcomes=[{"organization": r.organization, "outcome": r.outcome} for r in results],
     )
+    return {"ok": all(r.ok for r in results), "results": [r.as_dict() for r in results]}
 
 
 @router.get("/connections", response={200: ConnectionPage, **ERRORS}, summary="List data sources and destinations")

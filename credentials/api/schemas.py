@@ -120,6 +120,19 @@ class DeletedOut(Schema):
     revoked_connections: list[str]
 
 
+class TestResultOut(Schema):
+    ok: bool
+    outcome: str
+    message: str
+    status_code: int | None = None
+    organization: str | None = None
+
+
+class TestOut(Schema):
+    ok: bool
+    results: list[TestResultOut]
+
+
 class ConnectionOut(Schema):
     id: UUID
     kind: str
