@@ -72,5 +72,13 @@ def api_keys_for(organization: Organization):
     return APIKey.objects.filter(organization=organization)
 
 
+def credential_exists_elsewhere(organization: Organization, credential_id: Any) -> bool:
+    """Whether the ID names another organization's credential: the JSON API answers 403 there, not 404.
+
+    The only unscoped question the gate answers, and it returns a yes/no, never the object.
+    """
+    return Credential.objects.filter(pk=credential_id).exclude(organization=organization).exists()
+
+
 def audit_events_for(organization: Organization):
     return AuditEvent.objects.filter(organization=organization)

@@ -2,9 +2,11 @@ from __future__ import annotations
 
 from django.urls import path
 
+from credentials.views import api_authentication as api_auth
 from credentials.views import audit, connections, credentials, pages, settings, test_connection
 
 credentials_base = "o/<slug:org>/settings/integrations/credentials/"
+api_auth_base = "o/<slug:org>/settings/api-authentication/"
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -30,4 +32,23 @@ urlpatterns = [
         connections.connection_reauthenticate,
         name="connection_reauthenticate",
     ),
+    path(api_auth_base, api_auth.api_authentication, name="api_authentication"),
+    path(f"{api_auth_base}debug-key/show/", api_auth.debug_key_show, name="debug_key_show"),
+    path(f"{api_auth_base}debug-key/regenerate/", api_auth.debug_key_regenerate, name="debug_key_regenerate"),
+    path(f"{api_auth_base}access-keys/new/", api_auth.access_key_create, name="access_key_create"),
+    path(f"{api_auth_base}access-keys/<uuid:access_key_id>/", api_auth.access_key_row, name="access_key_row"),
+    path(
+        f"{api_auth_base}access-keys/<uuid:access_key_id>/rename/", api_auth.access_key_rename, name="access_key_rename"
+    ),
+    path(
+        f"{api_auth_base}access-keys/<uuid:access_key_id>/delete/", api_auth.access_key_delete, name="access_key_delete"
+    ),
+    path(f"{api_auth_base}expiry/", api_auth.expiry_settings, name="expiry_settings"),
+    path(f"{api_auth_base}api-keys/new/", api_auth.api_key_create, name="api_key_create"),
+    path(
+        f"{api_auth_base}api-keys/<uuid:api_key_id>/regenerate/",
+        api_auth.api_key_regenerate,
+        name="api_key_regenerate",
+    ),
+    path(f"{api_auth_base}api-keys/<uuid:api_key_id>/delete/", api_auth.api_key_delete, name="api_key_delete"),
 ]

@@ -74,6 +74,28 @@ document.documentElement.classList.add("js");
       event.preventDefault();
       closer.closest("dialog").close();
     }
+    // "Done" after a secret was shown: close this dialog, then open the alert that needs an answer.
+    const thenOpen = event.target.closest("[data-then-open]");
+    if (thenOpen && thenOpen.closest("dialog")) {
+      event.preventDefault();
+      const next = document.getElementById(thenOpen.getAttribute("data-then-open"));
+      thenOpen.closest("dialog").close();
+      if (next) { next.showModal(); focusFirst(next); }
+    }
+    // "Download credentials": a .env file built here from what is on screen; the server never serves it.
+    const download = event.target.closest("[data-download-env]");
+    if (download) {
+      const id = document.getElementById(download.getAttribute("data-env-id")).value;
+      const secret = document.getElementById(download.getAttribute("data-env-secret")).value;
+      const text = "CREDHUB_CLIENT_ID=" + id + "\nCREDHUB_CLIENT_SECRET=" + secret + "\n";
+      const link = document.createElement("a");
+      link.href = "data:text/plain;charset=utf-8," + encodeURIComponent(text);
+      link.download = download.getAttribute("data-filename") || "credhub.env";
+      download.parentNode.appendChild(link);  // inside the open dialog: the rest of the page is inert
+      link.click();
+      link.remove();
+      announce("Credentials downloaded");
+    }
     const copy = event.target.closest("[data-copy-target]");
     if (copy) {
       const source = document.getElementById(copy.getAttribute("data-copy-target"));
@@ -150,6 +172,8 @@ document.documentElement.classList.add("js");
     if (event.target.tagName !== "DIALOG") return;
     const body = event.target.querySelector("[id$='-dialog-body']");
     if (body) body.innerHTML = "";
+    // Another dialog took over (Done → the secret alert): restore focus when that one closes.
+    if (document.querySelector("dialog[open]")) return;
     // A response may name where focus belongs once the dialog is gone (e.g. the credential just added).
     const next = document.querySelector("[data-focus-after-dialog]");
     if (next) {

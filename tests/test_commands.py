@@ -352,3 +352,21 @@ def test_rotate_encryption_key_json_and_bad_batch_size(basic_credential) -> None
     data = json.loads(run("rotate_encryption_key", "--json")[0])
     assert data["checked"] == 1 and data["already_current"] == 1 and data["unreadable"] == []
     fails("rotate_encryption_key", "--batch-size", "0", returncode=2)
+
+
+def test_a_system_key_from_the_command_calls_the_api_until_revoked_or_expired(organization, client) -> None:
+    out, _ = run("create_system_key", "acme", "--name", "Warehouse sync")
+    env = dict(line.split("=", 1) for line in out.strip().splitlines())
+    headers = {"X-Client-ID": env["CREDHUB_CLIENT_ID"], "X-Client-Secret": env["CREDHUB_CLIENT_SECRET"]}
+    assert client.get("/api/v1/account", headers=headers).status_code == 200
+    run("expire_keys", "--key-id", env["CREDHUB_CLIENT_ID"])
+    expired = client.get("/api/v1/account", headers=headers)
+    assert expired.status_code == 401 and expired.json()["detail"] == "The access key has expired."
+
+    out, _ = run("create_system_key", "acme", "--name", "Second")
+    env = dict(line.split("=", 1) for line in out.strip().splitlines())
+    headers = {"X-Client-ID": env["CREDHUB_CLIENT_ID"], "X-Client-Secret": env["CREDHUB_CLIENT_SECRET"]}
+    assert client.get("/api/v1/account", headers=headers).status_code == 200
+    run("revoke_key", env["CREDHUB_CLIENT_ID"])
+    revoked = client.get("/api/v1/account", headers=headers)
+    assert revoked.status_code == 401 and revoked.json()["detail"] == "The access key has been revoked."

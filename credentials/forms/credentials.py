@@ -503,8 +503,10 @@ class CredentialForm(forms.Form):
 
     # Saving -----------------------------------------------------------------------------------
 
-    def save(self, user: Any = None, request: Any = None) -> Credential | None:
+    def save(self, user: Any = None, request: Any = None, actor: Any = None) -> Credential | None:
         """Create or update the credential and its organization rows in one transaction, and audit it.
+
+        ``actor`` names who acted in the audit log when it is not ``user`` (e.g. an API access key).
 
         Returns None, with the reason among the form's errors, when a stored secret that a blank input
         asked to keep cannot be decrypted, or when another request took the name meanwhile.
@@ -522,7 +524,7 @@ class CredentialForm(forms.Form):
         audit.record(
             "credential.created" if self.instance is None else "credential.edited",
             organization=self.organization,
-            actor=user,
+            actor=actor or user,
             target=credential,
             request=request,
             changed=self.changed_data if self.instance is not None else [],

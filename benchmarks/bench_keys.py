@@ -1,0 +1,157 @@
+"""How much verifying a key costs, next to djangorestframework-api-key and Django's password hasher, and
+how much of a whole API request authentication takes.
+
+Needs the bench-only packages of requirements-bench.txt. djangorestframework-api-key's app is added to
+INSTALLED_APPS here, for this run only (credhub's settings never name it).
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+
+STORED_KEYS = 1000
+ROUNDS = 2000
+HASHER_ROUNDS = 5
+REQUEST_ROUNDS = 500
+
+
+def _medians_us(functions: list[Callable[[], object]], rounds: int) -> list[float]:
+    """Median time of each function in µs, measured in alternation so that load from other processes on
+    the machine falls on all of them alike."""
+    for function in functions:
+        function()  # warm caches and connections
+    samples: list[list[float]] = [[] for _ in functions]
+    for _ in range(rounds):
+        for function, timings in zip(functions, samples):
+            start = time.perf_counter()
+            function()
+            timings.append(time.perf_counter() - start)
+    return [statistics.median(timings) * 1e6 for timings in samples]
+
+
+def _unauthenticated_api():
+    """The same work as GET /api/v1/account (the same one-query lookup of the key with its organization,
+    the same schema), with no authentication at all: no secret check, no rate-limit check."""
+    from django.http import HttpRequest
+    from ninja import NinjaAPI
+
+    from credentials import keys
+    from credentials.api.schemas import AccountOut
+
+    bench_api = NinjaAPI(urls_namespace="bench_unauthenticated", docs_url=None, openapi_url=None)
+
+    @bench_api.get("/account", response=AccountOut)
+    def account(request: HttpRequest, key_id: str) -> dict:
+        access_key = keys._access_key_by_id.find(key_id)
+        organization = access_key.organization
+        return {
+            "account_id": organization.account_id,
+            "account_domain": organization.account_domain,
+            "name": organization.name,
+            "key": {
+                "type": "access_key",
+                "key_id": access_key.key_id,
+                "name": access_key.name,
+                "role": access_key.role,
+                "system_generated": access_key.system_generated,
+                "expires_at": access_key.expires_at,
+            },
+        }
+
+    return bench_api
+
+
+urlpatterns: list = []
+
+
+def run() -> None:
+    from django.contrib.auth.hashers import check_password, make_password
+    from django.core.cache import cache
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, modify_settings, override_settings
+    from django.urls import include, path
+
+    from credentials import keys
+    from credentials.models import AccessKey, Membership, Organization
+    from credhub.urls import urlpatterns as credhub_urls
+
+    # DEBUG off while measuring, as in production: with DEBUG on, Django logs every query (and on SQLite
+    # runs an extra one to quote its parameters), which would swamp what is measured here.
+    with modify_settings(INSTALLED_APPS={"append": "rest_framework_api_key"}), override_settings(DEBUG=False):
+        call_command("migrate", "rest_framework_api_key", verbosity=0)
+        from django.contrib.auth import get_user_model
+        from rest_framework_api_key.models import APIKey as DRFAPIKey
+
+        organization, _ = Organization.objects.get_or_create(
+            slug="bench", defaults={"name": "Bench", "api_credentials_enabled": True}
+        )
+        user, _ = get_user_model().objects.get_or_create(username="bench-admin")
+        Membership.objects.get_or_create(user=user, organization=organization, defaults={"role": "admin"})
+
+        # The same number of stored keys on both sides.
+        AccessKey.objects.filter(organization=organization).delete()
+        AccessKey.objects.bulk_create(
+            AccessKey(
+                organization=organization,
+                owner=user,
+                name=f"key {index}",
+                key_id=keys.new_access_key_id(),
+                secret_hash=keys.hash_secret(keys.new_access_key_secret()),
+            )
+            for index in range(STORED_KEYS - 1)
+        )
+        access_key, secret = keys.create_access_key(organization, "measured", owner=user)
+        DRFAPIKey.objects.all().delete()
+        for index in range(STORED_KEYS - 1):
+            DRFAPIKey.objects.create_key(name=f"key {index}")
+        _, drf_key = DRFAPIKey.objects.create_key(name="measured")
+
+        password_hash = make_password(secret)  # Django's default hasher (PBKDF2-SHA256)
+
+        ours, drf, hash_only = _medians_us(
+            [
+                lambda: keys.authenticate_access_key(access_key.key_id, secret),
+                lambda: DRFAPIKey.objects.is_valid(drf_key),
+                lambda: keys.hash_secret(secret),
+            ],
+            ROUNDS,
+        )
+        (hasher,) = _medians_us([lambda: check_password(secret, password_hash)], HASHER_ROUNDS)
+
+        print(f"Verify one key among {STORED_KEYS} stored (median of {ROUNDS}, SQLite):")
+        print(f"  credhub access key (HMAC-SHA256, 1 query)      {ours:10.1f} µs")
+        print(f"  djangorestframework-api-key is_valid           {drf:10.1f} µs  ({drf / ours:.1f}× credhub)")
+        print(f"  Django default password hasher, same secret   {hasher:10.1f} µs  ({hasher / ours:.0f}× credhub)")
+        print(f"  (credhub's HMAC alone                          {hash_only:10.1f} µs)")
+
+        headers = {"X-Client-ID": access_key.key_id, "X-Client-Secret": secret}
+        client = Client()
+        bench_api = _unauthenticated_api()
+        bench_patterns, bench_app, bench_namespace = bench_api.urls
+        bench_urls = [path("bench/", include((bench_patterns, bench_app), namespace=bench_namespace)), *credhub_urls]
+        global urlpatterns
+        urlpatterns = bench_urls
+        with override_settings(ROOT_URLCONF=__name__, ALLOWED_HOSTS=["testserver"]):
+            cache.clear()
+            for url in ("/api/v1/account", "/api/v1/credentials", "/api/v1/connections"):
+                client.get(url, headers=headers)  # the first use writes `last used`; later ones do not
+                with CaptureQueriesContext(connection) as queries:  # forces the query log on, briefly
+                    response = client.get(url, headers=headers)
+                assert response.status_code == 200, response.content
+                print(f"Database queries for an authenticated GET {url}: {len(queries)}")
+            authenticated, unauthenticated = _medians_us(
+                [
+                    lambda: client.get("/api/v1/account", headers=headers),
+                    lambda: client.get(f"/bench/account?key_id={access_key.key_id}"),
+                ],
+                REQUEST_ROUNDS,
+            )
+        share = (authenticated - unauthenticated) / authenticated * 100
+        print(f"Whole request, median of {REQUEST_ROUNDS} (Django test client, full middleware stack):")
+        print(f"  authenticated GET /api/v1/account              {authenticated:10.1f} µs")
+        print(f"  unauthenticated view doing the same work        {unauthenticated:10.1f} µs")
+        print(f"  authentication's share of the request           {share:10.1f} %")

@@ -1,0 +1,119 @@
+"""credhub's JSON API (``/api/v1/``), built on django-ninja, which derives the OpenAPI document and
+request validation from the endpoint functions (``endpoints.py``).
+
+Callers authenticate with an access key (``X-Client-ID`` + ``X-Client-Secret``) or a legacy API key
+(``x-api-key``), in headers only. Every error is JSON: ``{"error": ..., "detail": ...}`` (400 adds
+``errors``, per field). Credentials go through :class:`~credentials.forms.credentials.CredentialForm`, the
+same validation path as the overlay. Secrets are write-only: no response carries one.
+
+CSRF: the API authenticates by headers only and never looks at the session cookie, so a forged
+cross-site request carries no credentials; django-ninja's views are therefore csrf_exempt, which is
+correct here (and would not be if we ever accepted the session).
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import URLPattern, re_path
+from django.views.decorators.csrf import csrf_exempt
+from ninja import NinjaAPI
+from ninja.errors import HttpError, ValidationError
+
+from credentials.api.auth import SECURITY, SECURITY_SCHEMES, KeyAuth
+from credentials.api.endpoints import router
+from credentials.api.errors import APIError, InvalidInput, error_response
+
+
+class CredhubAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: dict | None = None) -> Any:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        # ninja names one scheme per auth callable; an access key is two headers sent together.
+        schema.setdefault("components", {})["securitySchemes"] = SECURITY_SCHEMES
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                if isinstance(operation, dict) and "security" in operation:
+                    operation["security"] = SECURITY
+        return schema
+
+
+api = CredhubAPI(
+    title="credhub API",
+    version="1",
+    description=(
+        "Authenticate with an access key (X-Client-ID and X-Client-Secret headers) or a legacy API key "
+        "(x-api-key header). Errors are JSON objects with `error` and `detail`."
+    ),
+    auth=KeyAuth(),
+    urls_namespace="api_v1",
+    docs_url=None,
+)
+
+
+@api.exception_handler(APIError)
+def _api_error(request: HttpRequest, exc: APIError) -> HttpResponse:
+    extra = {"errors": exc.errors} if isinstance(exc, InvalidInput) else {}
+    response = error_response(exc.status, exc.reason, exc.detail, **extra)
+    for name, value in exc.headers.items():
+        response[name] = value
+    return response
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors: dict[str, list[str]] = {}
+    for error in exc.errors:
+        # ("body", "payload", "extra_headers", 0, "name") → "extra_headers[0].name"
+        location = [part for part in error.get("loc", ()) if part not in ("body", "payload", "query")]
+        name = ""
+        for part in location:
+            name += f"[{part}]" if isinstance(part, int) else (f".{part}" if name else str(part))
+        errors.setdefault(name or "non_field_errors", []).append(error.get("msg", "Invalid value."))
+    return error_response(400, "Bad Request", "Correct the fields listed in errors.", errors=errors)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    reasons = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found"}
+    return error_response(exc.status_code, reasons.get(exc.status_code, "Error"), str(exc))
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return error_response(404, "Not Found", "Nothing here.")
+
+
+api.add_router("", router)
+
+# URLs -------------------------------------------------------------------------------------------
+
+
+def _json_method_not_allowed(view: Any) -> Any:
+    """ninja answers a wrong method with a plain-text 405; every API answer is JSON."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if response.status_code == 405 and not response.get("Content-Type", "").startswith("application/json"):
+            allowed = response.get("Allow", "")
+            response = error_response(405, "Method Not Allowed", f"Use one of: {allowed}.")
+            response["Allow"] = allowed
+        return response
+
+    return csrf_exempt(wrapped)
+
+
+@csrf_exempt
+def _unknown_path(request: HttpRequest, rest: str = "") -> HttpResponse:
+    return error_response(404, "Not Found", "There is no API endpoint at this path.")
+
+
+def urlpatterns() -> list:
+    """The API's URL patterns, to include at ``api/v1/``."""
+    patterns, _app_name, _namespace = api.urls
+    for pattern in patterns:
+        if isinstance(pattern, URLPattern):
+            pattern.callback = _json_method_not_allowed(pattern.callback)
+    return [*patterns, re_path(r"^(?P<rest>.*)$", _unknown_path)]

@@ -1,0 +1,189 @@
+"""The API's endpoints. Every lookup goes through the organization gate, scoped to the calling key's
+organization; credentials are validated and saved by the overlay's own form."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django.db.models import Prefetch
+from django.http import HttpRequest
+from ninja import Query, Router, Status
+
+from credentials import audit, catalog, gate, keys, outbound
+from credentials.api.errors import Forbidden, InvalidInput, NotFound
+from credentials.api.schemas import (
+    ERRORS,
+    AccountOut,
+    ConnectionPage,
+    CredentialIn,
+    CredentialOut,
+    CredentialPage,
+    DeletedOut,
+    ErrorOut,
+    InvalidOut,
+    TestOut,
+)
+from credentials.forms.credentials import CredentialForm, form_data_from_json
+from credentials.models import Credential, OrganizationCredential
+from credentials.revocation import delete_credential
+
+router = Router()
+
+FEATURE_OFF = "API credentials management is not turned on for this organization."
+MEMBER_CANNOT_WRITE = "This key acts as a member, who can read credentials but not change them."
+OTHER_ORGANIZATION = "This credential belongs to another organization."
+CREDENTIAL_NOT_FOUND = "No credential with this ID."
+
+
+def _caller(request: HttpRequest) -> keys.Caller:
+    return request.auth  # set by KeyAuth
+
+
+def _credentials_of(caller: keys.Caller, *, write: bool = False):
+    if not caller.organization.api_credentials_enabled:
+        raise Forbidden(FEATURE_OFF)
+    if write and not caller.is_admin:
+        raise Forbidden(MEMBER_CANNOT_WRITE)
+    return gate.credentials_for(caller.organization)
+
+
+def _credential(caller: keys.Caller, credential_id: UUID, *, write: bool = False) -> Credential:
+    credential = _credentials_of(caller, write=write).filter(pk=credential_id).first()
+    if credential is None:
+        if gate.credential_exists_elsewhere(caller.organization, credential_id):
+            raise Forbidden(OTHER_ORGANIZATION)
+        raise NotFound(CREDENTIAL_NOT_FOUND)
+    return credential
+
+
+@router.get("/account", response={200: AccountOut, **ERRORS}, summary="The calling key's account")
+def account(request: HttpRequest) -> dict[str, Any]:
+    caller = _caller(request)
+    organization = caller.organization
+    if caller.access_key is not None:
+        access_key = caller.access_key
+        key = {
+            "type": "access_key",
+            "key_id": access_key.key_id,
+            "name": access_key.name,
+            "role": caller.role,
+            "system_generated": access_key.system_generated,
+            "expires_at": access_key.expires_at,
+        }
+    else:
+        key = {"type": "api_key", "prefix": caller.api_key.prefix, "name": caller.api_key.name, "role": caller.role}
+    return {
+        "account_id": organization.account_id,
+        "account_domain": organization.account_domain,
+        "name": organization.name,
+        "key": key,
+    }
+
+
+@router.get("/credentials", response={200: CredentialPage, **ERRORS}, summary="List credentials")
+def list_credentials(
+    request: HttpRequest, limit: int = Query(100, ge=1, le=500), offset: int = Query(0, ge=0)
+) -> dict[str, Any]:
+    credentials = (
+        _credentials_of(_caller(request))
+        .defer("secrets")
+        .prefetch_related(
+            Prefetch(
+                "organization_credentials",
+                queryset=OrganizationCredential.objects.select_related("organization").defer("secrets"),
+            )
+        )
+    )
+    return {"count": credentials.count(), "items": list(credentials[offset : offset + limit])}
+
+
+def _save(request: HttpRequest, caller: keys.Caller, payload: CredentialIn, credential: Credential | None) -> Any:
+    body = payload.dict(exclude_unset=True)
+    connector = body.pop("connector", None)
+    if connector is not None and connector not in catalog.CONNECTORS:
+        raise InvalidInput({"connector": [f"Choose one of: {', '.join(catalog.CONNECTORS)}."]})
+    if credential is not None and connector is not None and connector != credential.connector:
+        raise InvalidInput({"connector": ["The connector of a saved credential cannot be changed."]})
+    form = CredentialForm(
+        caller.organization,
+        form_data_from_json(body, credential=credential),
+        instance=credential,
+        connector=connector,
+    )
+    owner = caller.access_key.owner if caller.access_key is not None else None
+    saved = form.save(user=owner, request=request, actor=caller.actor)
+    if saved is None:
+        raise InvalidInput(form.json_errors())
+    return saved
+
+
+@router.post("/credentials", response={201: CredentialOut, 400: InvalidOut, **ERRORS}, summary="Create a credential")
+def create_credential(request: HttpRequest, payload: CredentialIn) -> Status:
+    caller = _caller(request)
+    _credentials_of(caller, write=True)
+    return Status(201, _save(request, caller, payload, None))
+
+
+@router.get(
+    "/credentials/{uuid:credential_id}",
+    response={200: CredentialOut, 404: ErrorOut, **ERRORS},
+    summary="Read a credential",
+)
+def read_credential(request: HttpRequest, credential_id: UUID) -> Credential:
+    return _credential(_caller(request), credential_id)
+
+
+@router.patch(
+    "/credentials/{uuid:credential_id}",
+    response={200: CredentialOut, 400: InvalidOut, 404: ErrorOut, **ERRORS},
+    summary="Change a credential (secrets left out are kept)",
+)
+def update_credential(request: HttpRequest, credential_id: UUID, payload: CredentialIn) -> Credential:
+    caller = _caller(request)
+    return _save(request, caller, payload, _credential(caller, credential_id, write=True))
+
+
+@router.delete(
+    "/credentials/{uuid:credential_id}",
+    response={200: DeletedOut, 404: ErrorOut, **ERRORS},
+    summary="Delete a credential and revoke the connections that use it",
+)
+def remove_credential(request: HttpRequest, credential_id: UUID) -> dict[str, Any]:
+    caller = _caller(request)
+    credential = _credential(caller, credential_id, write=True)
+    revoked = delete_credential(credential, actor=caller.actor, request=request)
+    return {"id": credential_id, "deleted": True, "revoked_connections": revoked}
+
+
+@router.post(
+    "/credentials/{uuid:credential_id}/test",
+    response={200: TestOut, 404: ErrorOut, **ERRORS},
+    summary="Test a credential: one request to its Base URL, the outcome in words",
+)
+def test_credential(request: HttpRequest, credential_id: UUID, organization: str = "") -> dict[str, Any]:
+    """Sends a request with the credential's secrets, so it takes an admin's key, like every other action.
+
+    ``organization`` (a child organization's slug) tests one row of an org-specific credential; without
+    it every row is tested. ``ok`` is true only when every result is.
+    """
+    caller = _caller(request)
+    credential = _credential(caller, credential_id, write=True)
+    results = [result for _, result in outbound.test_connection(credential, organization)]
+    audit.record(
+        "credential.tested",
+        organization=caller.organization,
+        actor=caller.actor,
+        target=credential,
+        request=request,
+        outcomes=[{"organization": r.organization, "outcome": r.outcome} for r in results],
+    )
+    return {"ok": all(r.ok for r in results), "results": [r.as_dict() for r in results]}
+
+
+@router.get("/connections", response={200: ConnectionPage, **ERRORS}, summary="List data sources and destinations")
+def list_connections(
+    request: HttpRequest, limit: int = Query(100, ge=1, le=500), offset: int = Query(0, ge=0)
+) -> dict[str, Any]:
+    connections = gate.connections_for(_caller(request).organization).select_related("access_key")
+    return {"count": connections.count(), "items": list(connections[offset : offset + limit])}

@@ -1,0 +1,396 @@
+"""Access keys and API keys: how they are made, stored and checked.
+
+Formats (every random part comes from :mod:`secrets`):
+
+- access key ID: ``CHAK`` + 16 upper-case letters/digits (public, shown in lists and logs);
+- access key secret: ``chsk_`` + 32 base62 characters (190 bits) + a 6-character base62 CRC32 checksum;
+- legacy API key: ``chk_`` + 32 base62 characters (190 bits) + the same checksum.
+
+The prefixes let secret scanners recognise a leaked key; the checksum lets credhub refuse a typo or a
+truncated copy without touching the database. A secret is stored only as HMAC-SHA256 under a key
+derived from ``SECRET_KEY`` with HKDF (info ``credhub.keys.v1``), never under the encryption keys.
+A secret with 190 random bits cannot be guessed, so it needs no slow password hash: verifying costs
+one indexed lookup and one constant-time comparison. Rotating ``SECRET_KEY`` therefore invalidates
+every access key and API key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import string
+import threading
+import zlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Any
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from django.conf import settings
+from django.db import connections, router
+from django.db.models import OuterRef, Q, Subquery
+from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
+
+from credentials.models import AccessKey, APIKey, Membership, Organization
+from credentials.models.organizations import new_debug_session_key
+
+BASE62 = string.digits + string.ascii_uppercase + string.ascii_lowercase
+KEY_ID_ALPHABET = string.ascii_uppercase + string.digits
+ACCESS_KEY_ID_PREFIX = "CHAK"
+ACCESS_KEY_SECRET_PREFIX = "chsk_"
+API_KEY_PREFIX = "chk_"
+KEY_ID_RANDOM_LENGTH = 16
+RANDOM_LENGTH = 32  # 32 base62 characters: log2(62) * 32 ≈ 190 bits
+CHECKSUM_LENGTH = 6  # 62**6 > 2**32, so any CRC32 fits
+API_KEY_DISPLAY_LENGTH = len(API_KEY_PREFIX) + 8
+# `last used` is written at most this often per key, so authenticating does not write on every request.
+LAST_USED_INTERVAL = timedelta(minutes=1)
+
+# What a refused caller is told. Unknown key IDs and wrong secrets share one message on purpose:
+# the answer must not reveal whether a key ID exists.
+MISSING = (
+    "No credentials were sent. Send an access key in the X-Client-ID and X-Client-Secret headers, "
+    "or an API key in the x-api-key header."
+)
+INCOMPLETE = "Send both the X-Client-ID and the X-Client-Secret header."
+MALFORMED = "The credentials are malformed: copy them again, without extra spaces or characters."
+INCORRECT = "The client ID or client secret is incorrect."
+API_KEY_INCORRECT = "The API key is incorrect."
+EXPIRED = "The access key has expired."
+REVOKED = "The access key has been revoked."
+OWNER_GONE = "The access key's owner no longer belongs to this organization."
+CREATOR_GONE = "The API key's creator no longer belongs to this organization."
+API_KEYS_DISABLED = "API keys are disabled for this organization. Use an access key instead."
+API_KEYS_SUNSET = "API keys were retired on {date}. Use an access key instead."
+
+
+class KeyRejected(Exception):
+    """The credentials do not authenticate; ``detail`` says why without disclosing what exists."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is calling the JSON API: an organization, the role the key acts with, and the key itself."""
+
+    organization: Organization
+    role: str
+    access_key: AccessKey | None = None
+    api_key: APIKey | None = None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Membership.Role.ADMIN
+
+    @property
+    def actor(self) -> Any:
+        """What the audit log records as the actor: the access key, or the API key's label."""
+        if self.access_key is not None:
+            return self.access_key
+        return f"API key {self.api_key.prefix}…"
+
+
+# Formats ----------------------------------------------------------------------------------------
+
+
+def _random(alphabet: str, length: int) -> str:
+    return "".join(secrets.choice(alphabet) for _ in range(length))
+
+
+def _base62(number: int, width: int) -> str:
+    digits = []
+    while number:
+        number, remainder = divmod(number, 62)
+        digits.append(BASE62[remainder])
+    return "".join(reversed(digits)).rjust(width, "0")
+
+
+def checksum(body: str) -> str:
+    """The CRC32 of ``body`` in 6 base62 characters: catches typos and truncation, not forgery."""
+    return _base62(zlib.crc32(body.encode()), CHECKSUM_LENGTH)
+
+
+def _token(prefix: str) -> str:
+    body = prefix + _random(BASE62, RANDOM_LENGTH)
+    return body + checksum(body)
+
+
+def is_well_formed(token: str, prefix: str) -> bool:
+    """True if ``token`` has ``prefix``, the right length and alphabet, and a matching checksum."""
+    if len(token) != len(prefix) + RANDOM_LENGTH + CHECKSUM_LENGTH or not token.startswith(prefix):
+        return False
+    random_part = token[len(prefix) :]
+    if any(character not in BASE62 for character in random_part):
+        return False
+    body, check = token[:-CHECKSUM_LENGTH], token[-CHECKSUM_LENGTH:]
+    return hmac.compare_digest(checksum(body), check)
+
+
+def is_access_key_id(key_id: str) -> bool:
+    """True if ``key_id`` looks like an access key ID (no database access)."""
+    random_part = key_id[len(ACCESS_KEY_ID_PREFIX) :]
+    return (
+        key_id.startswith(ACCESS_KEY_ID_PREFIX)
+        and len(random_part) == KEY_ID_RANDOM_LENGTH
+        and all(character in KEY_ID_ALPHABET for character in random_part)
+    )
+
+
+def new_access_key_id() -> str:
+    """A fresh public access key ID such as ``CHAK7Q2M…``."""
+    return ACCESS_KEY_ID_PREFIX + _random(KEY_ID_ALPHABET, KEY_ID_RANDOM_LENGTH)
+
+
+def new_access_key_secret() -> str:
+    """A fresh access key secret: ``chsk_`` + 190 random bits + checksum."""
+    return _token(ACCESS_KEY_SECRET_PREFIX)
+
+
+def new_api_key() -> str:
+    """A fresh legacy API key: ``chk_`` + 190 random bits + checksum."""
+    return _token(API_KEY_PREFIX)
+
+
+# Hashing ----------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=4)
+def _hash_key(secret_key: str) -> bytes:
+    # A key of its own for hashing keys: a leaked hash cannot be checked without SECRET_KEY, and the
+    # Fernet encryption keys are never reused for another purpose.
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"credhub.keys.v1").derive(secret_key.encode())
+
+
+def hash_secret(secret: str) -> str:
+    """The stored form of a secret: hex HMAC-SHA256 under the key-hashing key."""
+    return hmac.new(_hash_key(settings.SECRET_KEY), secret.encode(), hashlib.sha256).hexdigest()
+
+
+# Issuing ----------------------------------------------------------------------------------------
+
+
+def create_access_key(
+    organization: Organization,
+    name: str,
+    *,
+    owner: Any = None,
+    system_generated: bool = False,
+    role: str | None = None,
+    expires_at: datetime | None = None,
+) -> tuple[AccessKey, str]:
+    """Create an access key and return it with its secret, which is never available again.
+
+    A key with an owner acts with the owner's role at request time (``role`` only records the role at
+    creation); a system-generated key (``owner=None``) acts with ``role``, ``member`` by default.
+    Auditing is the caller's job, since only the caller knows who asked.
+    """
+    if role is None:
+        role = Membership.Role.MEMBER
+        if owner is not None:
+            membership = Membership.objects.filter(user=owner, organization=organization).first()
+            role = membership.role if membership else Membership.Role.MEMBER
+    secret = new_access_key_secret()
+    access_key = AccessKey.objects.create(
+        organization=organization,
+        owner=owner,
+        name=name,
+        key_id=new_access_key_id(),
+        secret_hash=hash_secret(secret),
+        role=role,
+        system_generated=system_generated,
+        expires_at=expires_at,
+    )
+    return access_key, secret
+
+
+def create_api_key(organization: Organization, name: str, *, created_by: Any = None) -> tuple[APIKey, str]:
+    """Create a legacy API key and return it with the key itself, which is never available again."""
+    key = new_api_key()
+    api_key = APIKey.objects.create(
+        organization=organization,
+        name=name,
+        prefix=key[:API_KEY_DISPLAY_LENGTH],
+        secret_hash=hash_secret(key),
+        created_by=created_by,
+    )
+    return api_key, key
+
+
+def regenerate_api_key(api_key: APIKey) -> str:
+    """Give ``api_key`` a new value; the old value stops working with this update."""
+    key = new_api_key()
+    api_key.prefix = key[:API_KEY_DISPLAY_LENGTH]
+    api_key.secret_hash = hash_secret(key)
+    api_key.last_used_at = None
+    api_key.save(update_fields=["prefix", "secret_hash", "last_used_at"])
+    return key
+
+
+def regenerate_debug_session_key(organization: Organization) -> str:
+    """Give the organization a new debug session key and return it."""
+    organization.debug_session_key = new_debug_session_key()
+    organization.save(update_fields=["debug_session_key"])
+    return organization.debug_session_key
+
+
+# Verifying --------------------------------------------------------------------------------------
+
+
+def _role_of(user_field: str) -> Subquery:
+    return Subquery(
+        Membership.objects.filter(user=OuterRef(user_field), organization=OuterRef("organization")).values("role")[:1]
+    )
+
+
+class _KeyLookup:
+    """One key by a unique column, with its organization and its user's current role: one SELECT.
+
+    Building and compiling that ORM query costs far more than running it, so the SQL is compiled once
+    (per thread and database, from the ORM query itself, so it stays portable) and then executed
+    directly; the compiler's own converters turn the row into model instances exactly as the ORM would.
+    """
+
+    PLACEHOLDER = "credhub-key-lookup-placeholder"
+
+    def __init__(self, model: type, column: str, user_field: str) -> None:
+        self.model, self.column, self.user_field = model, column, user_field
+        self.key_fields = [f.attname for f in model._meta.concrete_fields]
+        self.organization_fields = [f.attname for f in Organization._meta.concrete_fields]
+        self._compiled = threading.local()
+
+    def _compile(self, alias: str) -> tuple[Any, str, dict]:
+        compiled = getattr(self._compiled, alias, None)
+        if compiled is None:
+            queryset = (
+                self.model.objects.using(alias)
+                .filter(**{self.column: self.PLACEHOLDER})
+                .annotate(user_role=_role_of(self.user_field))
+                .order_by()
+                .values_list(
+                    *self.key_fields, *[f"organization__{name}" for name in self.organization_fields], "user_role"
+                )[:1]
+            )
+            compiler = queryset.query.get_compiler(using=alias)
+            sql, params = compiler.as_sql()
+            if list(params) != [self.PLACEHOLDER]:  # the statement must take exactly the looked-up value
+                raise RuntimeError(f"Unexpected parameters in the key lookup: {params!r}")
+            # The row converters (dates on SQLite, JSON, ...) are worked out once too.
+            converters = compiler.get_converters([column[0] for column in compiler.select[: compiler.col_count]])
+            compiled = (compiler, sql, converters)
+            setattr(self._compiled, alias, compiled)
+        return compiled
+
+    def find(self, value: str) -> Any:
+        """The key whose column equals ``value``, with ``.organization`` and ``.user_role`` set, or None."""
+        alias = router.db_for_read(self.model)
+        compiler, sql, converters = self._compile(alias)
+        with connections[alias].cursor() as cursor:
+            cursor.execute(sql, [value])
+            rows = cursor.fetchmany(1)
+        if not rows:
+            return None
+        row = next(compiler.apply_converters(rows, converters)) if converters else list(rows[0])
+        keys_end = len(self.key_fields)
+        organization_end = keys_end + len(self.organization_fields)
+        key = self.model.from_db(alias, self.key_fields, row[:keys_end])
+        key.organization = Organization.from_db(alias, self.organization_fields, row[keys_end:organization_end])
+        key.user_role = row[organization_end]
+        return key
+
+
+_access_key_by_id = _KeyLookup(AccessKey, "key_id", "owner")
+_api_key_by_hash = _KeyLookup(APIKey, "secret_hash", "created_by")
+
+
+@sensitive_variables("secret")  # kept out of Django's error reports
+def authenticate_access_key(
+    key_id: str, secret: str, *, address: str | None = None, now: datetime | None = None
+) -> Caller:
+    """Check an access key ID + secret; return the caller or raise :class:`KeyRejected`.
+
+    One query: the key by its unique ID, with its organization and its owner's current role.
+    """
+    if not is_access_key_id(key_id) or not is_well_formed(secret, ACCESS_KEY_SECRET_PREFIX):
+        raise KeyRejected(MALFORMED)
+    now = now or timezone.now()
+    presented = hash_secret(secret)
+    access_key = _access_key_by_id.find(key_id)
+    # Compare against a dummy when the ID is unknown, so both failures take the same path.
+    stored = access_key.secret_hash if access_key is not None else "0" * 64
+    if not hmac.compare_digest(presented, stored) or access_key is None:
+        raise KeyRejected(INCORRECT)
+    if access_key.revoked_at is not None:
+        raise KeyRejected(REVOKED)
+    if access_key.expires_at is not None and access_key.expires_at <= now:
+        raise KeyRejected(EXPIRED)
+    if access_key.owner_id is None:  # a system-generated key acts with its stored role
+        role = access_key.role
+    elif access_key.user_role is None:
+        raise KeyRejected(OWNER_GONE)
+    else:
+        role = access_key.user_role
+    record_use(access_key, address=address, now=now)
+    return Caller(organization=access_key.organization, role=role, access_key=access_key)
+
+
+def api_key_refusal(organization: Organization, now: datetime) -> str | None:
+    """Why the organization's legacy API keys are refused right now, or None if they work."""
+    policy = organization.api_key_policy
+    if policy == Organization.APIKeyPolicy.DISABLED:
+        return API_KEYS_DISABLED
+    sunset = organization.api_key_sunset_at
+    if policy == Organization.APIKeyPolicy.DEPRECATED and sunset is not None and sunset <= now:
+        return API_KEYS_SUNSET.format(date=sunset.date().isoformat())
+    return None
+
+
+@sensitive_variables("key")
+def authenticate_api_key(key: str, *, address: str | None = None, now: datetime | None = None) -> Caller:
+    """Check a legacy API key; return the caller or raise :class:`KeyRejected`.
+
+    One query: the key by its unique hash, with its organization and its creator's current role. A key
+    acts with the role of the admin who generated it (an operator-made key acts as a member).
+    """
+    if not is_well_formed(key, API_KEY_PREFIX):
+        raise KeyRejected(MALFORMED)
+    now = now or timezone.now()
+    presented = hash_secret(key)
+    api_key = _api_key_by_hash.find(presented)
+    # The lookup is by a keyed hash the caller cannot steer; the comparison is constant-time anyway.
+    if api_key is None or not hmac.compare_digest(presented, api_key.secret_hash):
+        raise KeyRejected(API_KEY_INCORRECT)
+    if refusal := api_key_refusal(api_key.organization, now):
+        raise KeyRejected(refusal)
+    if api_key.created_by_id is None:
+        role = Membership.Role.MEMBER
+    elif api_key.user_role is None:
+        raise KeyRejected(CREATOR_GONE)
+    else:
+        role = api_key.user_role
+    record_use(api_key, address=address, now=now)
+    return Caller(organization=api_key.organization, role=role, api_key=api_key)
+
+
+def record_use(key: AccessKey | APIKey, *, address: str | None, now: datetime) -> None:
+    """Note that ``key`` was used, at most once a minute: no write at all if it was noted recently.
+
+    The UPDATE is conditional, so concurrent requests write once between them.
+    """
+    cutoff = now - LAST_USED_INTERVAL
+    if key.last_used_at is not None and key.last_used_at > cutoff:
+        return
+    changes: dict[str, Any] = {"last_used_at": now}
+    if isinstance(key, AccessKey):
+        changes["last_used_ip"] = address
+    type(key).objects.filter(pk=key.pk).filter(Q(last_used_at__isnull=True) | Q(last_used_at__lte=cutoff)).update(
+        **changes
+    )
+    for field, value in changes.items():
+        setattr(key, field, value)

@@ -1,0 +1,108 @@
+"""Key formats, hashing and verification (credentials/keys.py)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.test import override_settings
+from django.utils import timezone
+
+from credentials import keys
+from credentials.models import AccessKey, Membership, Organization
+
+
+def test_secrets_carry_prefix_checksum_and_enough_randomness() -> None:
+    secret = keys.new_access_key_secret()
+    assert secret.startswith("chsk_")
+    assert keys.is_well_formed(secret, keys.ACCESS_KEY_SECRET_PREFIX)
+    assert keys.RANDOM_LENGTH * 5.954 >= 160  # log2(62) bits per character
+    api_key = keys.new_api_key()
+    assert api_key.startswith("chk_") and keys.is_well_formed(api_key, keys.API_KEY_PREFIX)
+    assert keys.is_access_key_id(keys.new_access_key_id())
+    assert len({keys.new_access_key_secret() for _ in range(50)}) == 50
+
+
+def test_a_typo_fails_the_checksum() -> None:
+    secret = keys.new_access_key_secret()
+    position = len(keys.ACCESS_KEY_SECRET_PREFIX) + 3
+    replacement = "a" if secret[position] != "a" else "b"
+    typo = secret[:position] + replacement + secret[position + 1 :]
+    assert not keys.is_well_formed(typo, keys.ACCESS_KEY_SECRET_PREFIX)
+    assert not keys.is_well_formed(secret[:-1], keys.ACCESS_KEY_SECRET_PREFIX)
+    assert not keys.is_well_formed(secret + " ", keys.ACCESS_KEY_SECRET_PREFIX)
+    assert not keys.is_well_formed(secret, keys.API_KEY_PREFIX)
+
+
+def test_only_a_keyed_hash_is_stored(organization, admin_user) -> None:
+    access_key, secret = keys.create_access_key(organization, "CI", owner=admin_user)
+    stored = AccessKey.objects.get(pk=access_key.pk)
+    assert secret not in stored.secret_hash and stored.secret_hash == keys.hash_secret(secret)
+    with override_settings(SECRET_KEY="another-secret-key"):
+        assert keys.hash_secret(secret) != stored.secret_hash
+
+
+def test_verification_is_one_query(organization, admin_user, django_assert_num_queries) -> None:
+    _, secret = keys.create_access_key(organization, "CI", owner=admin_user)
+    key_id = AccessKey.objects.get().key_id
+    keys.authenticate_access_key(key_id, secret)  # first use writes last used
+    with django_assert_num_queries(1):
+        caller = keys.authenticate_access_key(key_id, secret)
+    assert caller.organization == organization and caller.role == Membership.Role.ADMIN
+    # The row is converted exactly as the ORM would: dates are datetimes, JSON is decoded.
+    loaded = caller.organization
+    assert loaded.created_at == organization.created_at
+    assert loaded.access_key_expiry_periods == [7, 30, 60, 90, 180, 365]
+    assert caller.access_key.created_at == AccessKey.objects.get().created_at
+
+
+def test_unknown_id_and_wrong_secret_get_the_same_answer(organization, admin_user) -> None:
+    access_key, _ = keys.create_access_key(organization, "CI", owner=admin_user)
+    with pytest.raises(keys.KeyRejected) as unknown:
+        keys.authenticate_access_key(keys.new_access_key_id(), keys.new_access_key_secret())
+    with pytest.raises(keys.KeyRejected) as wrong:
+        keys.authenticate_access_key(access_key.key_id, keys.new_access_key_secret())
+    assert unknown.value.detail == wrong.value.detail == keys.INCORRECT
+
+
+def test_last_used_is_written_at_most_once_a_minute(organization, admin_user, django_assert_num_queries) -> None:
+    access_key, secret = keys.create_access_key(organization, "CI", owner=admin_user)
+    now = timezone.now()
+    keys.authenticate_access_key(access_key.key_id, secret, address="10.0.0.1", now=now)
+    access_key.refresh_from_db()
+    assert access_key.last_used_at == now and access_key.last_used_ip == "10.0.0.1"
+    with django_assert_num_queries(1):  # the lookup only, no UPDATE
+        keys.authenticate_access_key(access_key.key_id, secret, address="10.0.0.2", now=now + timedelta(seconds=59))
+    with django_assert_num_queries(2):
+        keys.authenticate_access_key(access_key.key_id, secret, address="10.0.0.3", now=now + timedelta(seconds=61))
+    access_key.refresh_from_db()
+    assert access_key.last_used_ip == "10.0.0.3"
+
+
+def test_system_key_acts_with_its_stored_role(organization) -> None:
+    access_key, secret = keys.create_access_key(organization, "Sync", system_generated=True, role="admin")
+    assert keys.authenticate_access_key(access_key.key_id, secret).role == "admin"
+
+
+def test_api_key_regeneration_stops_the_old_value(organization, admin_user) -> None:
+    api_key, old = keys.create_api_key(organization, "Zapier", created_by=admin_user)
+    new = keys.regenerate_api_key(api_key)
+    assert keys.authenticate_api_key(new).api_key == api_key
+    with pytest.raises(keys.KeyRejected):
+        keys.authenticate_api_key(old)
+
+
+def test_api_key_policy(organization, admin_user) -> None:
+    _, key = keys.create_api_key(organization, "Zapier", created_by=admin_user)
+    organization.api_key_policy = Organization.APIKeyPolicy.DEPRECATED
+    organization.api_key_sunset_at = timezone.now() + timedelta(days=1)
+    organization.save()
+    assert keys.authenticate_api_key(key).role == "admin"
+    organization.api_key_sunset_at = timezone.now() - timedelta(seconds=1)
+    organization.save()
+    with pytest.raises(keys.KeyRejected, match="retired"):
+        keys.authenticate_api_key(key)
+    organization.api_key_policy = Organization.APIKeyPolicy.DISABLED
+    organization.save()
+    with pytest.raises(keys.KeyRejected, match="disabled"):
+        keys.authenticate_api_key(key)
