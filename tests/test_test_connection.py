@@ -133,10 +133,10 @@ def test_command_failure_by_id_as_json(local_credential, httpserver) -> None:
     assert "tok-very-secret" not in output
 
 
-def test_command_bad_arguments_exit_2(local_credential, other_organization) -> None:
-    assert run("nope", "Local API")[1] == 2
-    assert run("acme", "Missing")[1] == 2
-    assert run("globex", "Local API")[1] == 2  # another organization's credential is not found
+def test_command_not_found_exits_1_and_bad_arguments_exit_2(local_credential, other_organization) -> None:
+    assert run("nope", "Local API")[1] == 1
+    assert run("acme", "Missing")[1] == 1
+    assert run("globex", "Local API")[1] == 1  # another organization's credential is not found
     assert run("acme", "Local API", "--organization", "acme-east")[1] == 2  # not org-specific
 
 

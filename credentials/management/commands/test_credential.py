@@ -22,6 +22,11 @@ def _bad_arguments(message: str) -> CommandError:
     return CommandError(message, returncode=2)
 
 
+def _not_found(message: str) -> CommandError:
+    # Like every operator command: 1 for what does not exist, 2 for arguments that make no sense.
+    return CommandError(message, returncode=1)
+
+
 class Command(BaseCommand):
     help = "Test a credential: one request to its Base URL, reported in words (never the secret)."
 
@@ -39,7 +44,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         organization = Organization.objects.filter(slug=options["organization"]).first()
         if organization is None:
-            raise _bad_arguments(f"No organization with the slug “{options['organization']}”.")
+            raise _not_found(f"No organization with the slug “{options['organization']}”.")
         credential = self._credential(organization, options["credential"])
         child = options["child"]
         if child and not any(o is not None and o.slug == child for o in outbound.test_organizations(credential)):
@@ -78,5 +83,5 @@ class Command(BaseCommand):
             found = None
         found = found or credentials.filter(name__iexact=reference.strip()).first()
         if found is None:
-            raise _bad_arguments(f"{organization.name} has no credential with the ID or name “{reference}”.")
+            raise _not_found(f"{organization.name} has no credential with the ID or name “{reference}”.")
         return found
