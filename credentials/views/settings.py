@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 
 from credentials.gate import organization_admin
@@ -17,4 +17,6 @@ def settings_home(request: HttpRequest, organization: Organization) -> HttpRespo
     try:
         return redirect(reverse("api_authentication", args=[organization.slug]))
     except NoReverseMatch:
-        return redirect(reverse("home"))
+        # No settings page exists for this organization yet. Home would send a single-organization
+        # admin straight back here, so answer with a landing page rather than a redirect loop.
+        return render(request, "settings/landing.html", {"organization": organization, "section": "settings"})

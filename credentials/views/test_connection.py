@@ -17,7 +17,7 @@ TEMPLATE = "credentials/credential_test.html"
 @require_http_methods(["GET", "POST"])
 def credential_test(request: HttpRequest, organization: Organization, credential_id) -> HttpResponse:
     credential = gate.credential_for(organization, credential_id)
-    context = {"organization": organization, "credential": credential, "results": None}
+    context = {"organization": organization, "credential": credential, "results": None, "settings_page": "integrations"}
     if request.method == "POST":
         results = [
             (org.name if org else "", result)

@@ -56,3 +56,31 @@ def sign_in(page: Page, username: str, password: str = PASSWORD) -> None:
 def admin_page(page: Page, admin_user) -> Page:
     sign_in(page, admin_user.username)
     return page
+
+
+@pytest.fixture
+def no_js_page(browser: Browser, live_server, admin_user) -> Page:
+    """The page as a browser without JavaScript gets it.
+
+    axe itself is JavaScript, and Playwright cannot evaluate scripts in a context with JavaScript
+    turned off; so credhub's own scripts (htmx and credhub.js) are refused instead, which leaves
+    exactly the no-JavaScript page, and :func:`show_noscript` renders its ``<noscript>`` parts.
+    """
+    context = browser.new_context(base_url=live_server.url)
+    context.route("**/*.js", lambda route: route.abort())
+    page = context.new_page()
+    sign_in(page, admin_user.username)
+    yield page
+    context.close()
+
+
+def show_noscript(page: Page) -> None:
+    """Render each ``<noscript>`` block as a browser without JavaScript does (the route above kept ours away)."""
+    assert not page.evaluate("document.documentElement.classList.contains('js')")
+    page.evaluate(
+        """document.querySelectorAll("noscript").forEach((block) => {
+            const shown = document.createElement("div");
+            shown.innerHTML = block.textContent;
+            block.replaceWith(shown);
+        })"""
+    )
