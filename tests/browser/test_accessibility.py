@@ -6,6 +6,8 @@ and then asks axe for violations; a failure lists each rule with its impact, the
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Locator, Page, expect
@@ -326,4 +328,64 @@ def test_settings_entry_without_the_credentials_feature(admin_page: Page, organi
     organization.save(update_fields=["api_credentials_enabled"])
     admin_page.goto("/o/acme/settings/")
     expect(admin_page.get_by_role("heading", level=1)).to_be_visible()
+    assert_accessible(admin_page)
+
+
+# Settings > API authentication and the audit log ------------------------------------------------
+
+API_AUTHENTICATION = "/o/acme/settings/api-authentication/"
+
+
+@pytest.fixture
+def issued_keys(organization, admin_user) -> None:
+    from credentials import keys
+
+    keys.create_access_key(organization, "CI deploy", owner=admin_user)
+    keys.create_access_key(organization, "Warehouse sync", system_generated=True)
+    keys.create_api_key(organization, "Zapier", created_by=admin_user)
+
+
+def test_api_authentication_page_with_keys_and_system_keys_shown(admin_page: Page, issued_keys) -> None:
+    page = admin_page
+    page.goto(API_AUTHENTICATION + "?system=1")
+    expect(page.get_by_role("row", name=re.compile("Warehouse sync"))).to_be_visible()
+    page.get_by_role("button", name="Show").first.click()
+    assert_accessible(page)
+
+
+def test_access_key_creation_secret_and_alert(admin_page: Page, organization) -> None:
+    page = admin_page
+    page.goto(API_AUTHENTICATION)
+    page.get_by_role("link", name="Create access key").click()
+    dialog = page.get_by_role("dialog", name="Create access key")
+    expect(dialog).to_be_visible()
+    assert_accessible(page)
+    dialog.get_by_label("Name", exact=True).fill("CI deploy")
+    dialog.get_by_role("button", name="Create access key").click()
+    created = page.get_by_role("dialog", name="Access key “CI deploy” created")
+    expect(created).to_be_visible()
+    assert_accessible(page)
+    created.get_by_role("link", name="Done").click()
+    expect(page.get_by_role("alertdialog", name="Store your access key secret")).to_be_visible()
+    assert_accessible(page)
+
+
+def test_api_keys_deprecated_banner(admin_page: Page, organization, issued_keys) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    organization.api_key_policy = Organization.APIKeyPolicy.DEPRECATED
+    organization.api_key_sunset_at = timezone.now() + timedelta(days=30)
+    organization.save()
+    admin_page.goto(API_AUTHENTICATION)
+    assert_accessible(admin_page)
+
+
+def test_audit_log_page(admin_page: Page, credentials) -> None:
+    from credentials import audit
+
+    audit.record("credential.created", organization=credentials[0].organization, target=credentials[0])
+    admin_page.goto("/o/acme/settings/audit-log/")
+    expect(admin_page.get_by_role("table")).to_be_visible()
     assert_accessible(admin_page)
