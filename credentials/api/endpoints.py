@@ -34,6 +34,8 @@ FEATURE_OFF = "API credentials management is not turned on for this organization
 MEMBER_CANNOT_WRITE = "This key acts as a member, who can read credentials but not change them."
 OTHER_ORGANIZATION = "This credential belongs to another organization."
 CREDENTIAL_NOT_FOUND = "No credential with this ID."
+# The largest offset every supported database takes; a larger one would fail in the database, not here.
+MAX_OFFSET = 2**31 - 1
 
 
 def _caller(request: HttpRequest) -> keys.Caller:
@@ -83,7 +85,7 @@ def account(request: HttpRequest) -> dict[str, Any]:
 
 @router.get("/credentials", response={200: CredentialPage, **ERRORS}, summary="List credentials")
 def list_credentials(
-    request: HttpRequest, limit: int = Query(100, ge=1, le=500), offset: int = Query(0, ge=0)
+    request: HttpRequest, limit: int = Query(100, ge=1, le=500), offset: int = Query(0, ge=0, le=MAX_OFFSET)
 ) -> dict[str, Any]:
     credentials = (
         _credentials_of(_caller(request))
@@ -183,7 +185,7 @@ def test_credential(request: HttpRequest, credential_id: UUID, organization: str
 
 @router.get("/connections", response={200: ConnectionPage, **ERRORS}, summary="List data sources and destinations")
 def list_connections(
-    request: HttpRequest, limit: int = Query(100, ge=1, le=500), offset: int = Query(0, ge=0)
+    request: HttpRequest, limit: int = Query(100, ge=1, le=500), offset: int = Query(0, ge=0, le=MAX_OFFSET)
 ) -> dict[str, Any]:
     connections = gate.connections_for(_caller(request).organization).select_related("access_key")
     return {"count": connections.count(), "items": list(connections[offset : offset + limit])}
