@@ -22,6 +22,7 @@ from django.views.debug import ExceptionReporter
 
 from credentials import audit, catalog, keys
 from credentials.forms.access_keys import default_expiry
+from credentials.forms.credentials import STORED_SECRET_UNREADABLE
 from credentials.models import Connection, Credential
 from credentials.urls import urlpatterns
 
@@ -393,3 +394,84 @@ def test_outside_debug_the_cookies_are_secure() -> None:
         [sys.executable, "-c", script], env=environment, cwd=settings.BASE_DIR, capture_output=True, text=True
     )
     assert result.stdout.split() == ["True", "True", "True", "DENY"], result.stderr
+
+
+def test_feature_flag_off_forbids_connections_too(organization, admin_key) -> None:
+    organization.api_credentials_enabled = False
+    organization.save()
+    response = api("get", "connections", admin_key)
+    assert response.status_code == 403 and "not turned on" in response.json()["detail"]
+
+
+def test_the_openapi_document_lists_the_pagination_400s_and_holds_no_example() -> None:
+    document = Client().get("/api/v1/openapi.json").json()
+    for path in ("/api/v1/credentials", "/api/v1/connections"):
+        assert "400" in document["paths"][path]["get"]["responses"]
+    assert "example" not in json.dumps(document)
+
+
+# A secret that cannot be decrypted, through the API ---------------------------------------------
+
+
+def test_an_undecryptable_credential_fails_closed_through_the_api(admin_key, basic_credential, settings) -> None:
+    settings.CREDHUB_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
+    token = Credential.objects.get(pk=basic_credential.pk).secrets.token
+    path = f"credentials/{basic_credential.pk}"
+    read = api("get", path, admin_key)
+    assert read.status_code == 200 and token not in read.content.decode()
+    # Keeping the stored password needs it decrypted: refused, field by field, and nothing is re-encrypted.
+    edit = api("patch", path, admin_key, {"description": "New", "auth": {"username": "billing-user"}})
+    assert edit.status_code == 400
+    assert edit.json()["errors"]["auth.password"] == [STORED_SECRET_UNREADABLE]
+    tested = api("post", f"{path}/test", admin_key)
+    assert tested.status_code == 200
+    assert tested.json()["results"][0]["outcome"] == "unreadable"
+    for response in (read, edit, tested):
+        assert token not in response.content.decode()
+    assert Credential.objects.get(pk=basic_credential.pk).secrets.token == token
+    assert Credential.objects.get(pk=basic_credential.pk).description == "Invoices"
+
+
+# Tenancy: the remaining cross-organization paths --------------------------------------------------
+
+
+def test_cross_organization_ids_find_nothing(admin_client, organization, other_organization, basic_credential) -> None:
+    slug = organization.slug
+    their_api_key, _ = keys.create_api_key(other_organization, "Theirs")
+    theirs = Credential.objects.create(
+        organization=other_organization, connector=catalog.HTTP_API, name="Theirs", base_url="https://x.example"
+    )
+    their_connection = Connection.objects.create(
+        organization=other_organization, kind="source", connector=catalog.HTTP_API, name="Their feed", credential=theirs
+    )
+    prefix = their_api_key.prefix
+    for method in ("get", "post"):
+        response = getattr(admin_client, method)(reverse("api_key_regenerate", args=[slug, their_api_key.pk]))
+        assert response.status_code == 404
+        response = getattr(admin_client, method)(reverse("connection_reauthenticate", args=[slug, their_connection.pk]))
+        assert response.status_code == 404
+        response = getattr(admin_client, method)(reverse("credential_test", args=[slug, theirs.pk]))
+        assert response.status_code == 404
+    their_api_key.refresh_from_db()
+    assert their_api_key.prefix == prefix
+    # Our connection cannot be re-authenticated with their credential.
+    ours = Connection.objects.create(
+        organization=organization, kind="source", connector=catalog.HTTP_API, name="Feed", credential=basic_credential
+    )
+    response = admin_client.post(reverse("connection_reauthenticate", args=[slug, ours.pk]), {"credential": theirs.pk})
+    assert response.status_code == 422
+    ours.refresh_from_db()
+    assert ours.credential == basic_credential
+    # An overlay "returning" to their connection's Authenticate screen under our slug goes back to our list.
+    return_to = reverse("connection_reauthenticate", args=[slug, their_connection.pk])
+    response = admin_client.post(
+        reverse("credential_create", args=[slug]),
+        {
+            "name": "New one",
+            "base_url": "https://new.example",
+            "content_type": "application/json",
+            "auth_type": "none",
+            "return_to": return_to,
+        },
+    )
+    assert response.status_code == 302 and response.url == reverse("credential_list", args=[slug])
