@@ -22,7 +22,7 @@ from django.views.debug import ExceptionReporter
 
 from credentials import audit, catalog, keys
 from credentials.forms.access_keys import default_expiry
-from credentials.forms.credentials import STORED_SECRET_UNREADABLE
+from credentials.forms.credentials import STORED_SECRET_UNREADABLE, CredentialForm
 from credentials.models import Connection, Credential
 from credentials.urls import urlpatterns
 
@@ -475,3 +475,29 @@ def test_cross_organization_ids_find_nothing(admin_client, organization, other_o
         },
     )
     assert response.status_code == 302 and response.url == reverse("credential_list", args=[slug])
+
+
+@override_settings(DEBUG=False)
+def test_posted_secrets_stay_out_of_the_error_report_when_the_form_fails_early(
+    admin_client, organization, basic_credential, error_reports, monkeypatch
+) -> None:
+    def database_fails(self):
+        raise DatabaseError("the database went away")
+
+    # Reading the stored organization rows is the form's first query, before any secret is judged.
+    monkeypatch.setattr(CredentialForm, "_stored_organization_slugs", database_fails)
+    form = {
+        "name": "Billing API",
+        "base_url": "https://billing.example.com",
+        "content_type": "application/json",
+        "auth_type": catalog.BASIC,
+        "auth_username": "billing-user",
+        "auth_password": TOKEN_SECRET,
+    }
+    slug = organization.slug
+    _raise_500(admin_client, "post", reverse("credential_edit", args=[slug, basic_credential.pk]), form)
+    _raise_500(admin_client, "post", reverse("credential_create", args=[slug]), {**form, "name": "Another"})
+    assert len(error_reports) == 2
+    for report in error_reports:
+        assert "DatabaseError" in report
+        assert TOKEN_SECRET not in report
