@@ -501,3 +501,29 @@ def test_posted_secrets_stay_out_of_the_error_report_when_the_form_fails_early(
     for report in error_reports:
         assert "DatabaseError" in report
         assert TOKEN_SECRET not in report
+
+
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        ({"extra_headers": [{"name": "X-Team", "value": "a\x00b"}]}, "extra_headers[0].value"),
+        ({"extra_headers": [{"name": "X-Team", "value": "a\x1bb"}]}, "extra_headers[0].value"),
+        (
+            {"auth_type": catalog.AWS4, "auth": {**{"access_key": "AK", "secret_key": "s"}, "region": "eu\x00"}},
+            "auth.region",
+        ),
+        ({"auth_type": catalog.BEARER, "auth": {"key": "Authorization", "value": "t\x00"}}, "auth.value"),
+        (
+            {"auth_type": catalog.HEADERS, "auth": {"headers": [{"key": "X-Key", "value": "\x00"}]}},
+            "auth.headers[0].value",
+        ),
+        ({"name": "Null\x00name"}, "name"),
+    ],
+)
+def test_control_characters_are_a_400_on_every_database(admin_key, change, field) -> None:
+    body = {"name": "Controls", "base_url": "https://a.example", "auth_type": "none", **change}
+    if body["auth_type"] == catalog.AWS4:
+        body["auth"] |= {"service": "s3", "endpoint": "https://s3.example"}
+    response = api("post", "credentials", admin_key, body)
+    assert response.status_code == 400, response.content
+    assert field in response.json()["errors"], response.json()

@@ -85,9 +85,16 @@ def _unsendable_problem(value: str) -> str | None:
     return None
 
 
+def _has_control_characters(value: str) -> bool:
+    """C0 controls (but tab) and DEL: no header may carry them, and PostgreSQL's JSON cannot store NUL."""
+    return any((ord(character) < 32 and character != "\t") or character == "\x7f" for character in value)
+
+
 def _header_value_problem(value: str, *, sent_in_a_header: bool = True) -> str | None:
     if "\r" in value or "\n" in value:
         return "Header values cannot contain line breaks."
+    if _has_control_characters(value):
+        return "Header values cannot contain control characters."
     if len(value) > MAX_HEADER_VALUE:
         return f"Ensure this value has at most {MAX_HEADER_VALUE} characters (it has {len(value)})."
     return _unsendable_problem(value) if sent_in_a_header else None
@@ -435,6 +442,8 @@ class CredentialForm(forms.Form):
                 problem = REQUIRED
             elif "\r" in value or "\n" in value:
                 problem = "This value cannot contain line breaks."
+            elif _has_control_characters(value):
+                problem = "This value cannot contain control characters."
             elif f.name in SENT_IN_A_HEADER.get(auth.code, ()):
                 problem = _unsendable_problem(value)
             if problem:
