@@ -1,5 +1,7 @@
-"""Findings of the security review, each proved by a test: CSRF on every browser POST route, secrets kept out
-of Django's 500 error report, the JSON API's input handling, and indistinguishable 401 answers."""
+"""The security review's tests: CSRF on every browser POST route; secrets kept out of Django's 500 error
+report; the JSON API's input handling (pagination, bodies, control and non-Latin-1 characters, CR/LF);
+identical 401 answers; owners who leave; tenancy on the remaining cross-organization paths; framing and
+cookie flags; an undecryptable secret failing closed through the API."""
 
 from __future__ import annotations
 
@@ -57,10 +59,10 @@ def api(method: str, path: str, key, body=None, **extra):
 # CSRF: every browser POST route ---------------------------------------------------------------
 
 
-def _patterns(patterns, prefix: str = ""):
+def _patterns(patterns):
     for pattern in patterns:
         if isinstance(pattern, URLResolver):
-            yield from _patterns(pattern.url_patterns, prefix + str(pattern.pattern))
+            yield from _patterns(pattern.url_patterns)
         elif isinstance(pattern, URLPattern):
             yield pattern
 
