@@ -25,7 +25,7 @@ from django.views.debug import ExceptionReporter
 from credentials import audit, catalog, keys
 from credentials.forms.access_keys import default_expiry
 from credentials.forms.credentials import STORED_SECRET_UNREADABLE, CredentialForm
-from credentials.models import Connection, Credential
+from credentials.models import AuditEvent, Connection, Credential, Organization
 from credentials.urls import urlpatterns
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -529,3 +529,61 @@ def test_control_characters_are_a_400_on_every_database(admin_key, change, field
     response = api("post", "credentials", admin_key, body)
     assert response.status_code == 400, response.content
     assert field in response.json()["errors"], response.json()
+
+
+def test_another_organizations_child_cannot_get_a_row(admin_key, other_organization) -> None:
+    Organization.objects.create(name="Globex East", slug="globex-east", parent=other_organization)
+    body = {
+        "name": "Per branch",
+        "base_url": "https://a.example",
+        "auth_type": catalog.BEARER,
+        "org_specific": True,
+        "auth": {"key": "Authorization"},
+        "organization_credentials": [{"organization": "globex-east", "auth": {"value": TOKEN_SECRET}}],
+    }
+    response = api("post", "credentials", admin_key, body)
+    assert response.status_code == 400
+    assert "organization_credentials[0].organization" in response.json()["errors"]
+    assert TOKEN_SECRET not in response.content.decode()
+
+
+def test_a_huge_page_number_shows_the_last_page(admin_client, organization, basic_credential) -> None:
+    address = reverse("credential_list", args=[organization.slug])
+    for page in ("99999999999999999999999", "-1", "x", "1e9"):
+        response = admin_client.get(address, {"page": page})
+        assert response.status_code == 200
+        assert "Billing API" in response.content.decode()
+
+
+# Audit events carry no secret ---------------------------------------------------------------------
+
+
+def test_audit_events_never_carry_a_secret(admin_client, admin_key, organization, basic_credential) -> None:
+    slug = organization.slug
+    admin_client.post(
+        reverse("credential_edit", args=[slug, basic_credential.pk]),
+        {
+            "name": "Billing API",
+            "base_url": "https://billing.example.com",
+            "content_type": "application/json",
+            "auth_type": catalog.BASIC,
+            "auth_username": "billing-user",
+            "auth_password": TOKEN_SECRET + "-browser",
+        },
+    )
+    body = {"name": "Tokens", "base_url": "https://t.example", "auth_type": catalog.BEARER}
+    created = api("post", "credentials", admin_key, {**body, "auth": {"key": "Authorization", "value": TOKEN_SECRET}})
+    assert created.status_code == 201
+    api("patch", f"credentials/{created.json()['id']}", admin_key, {"auth": {"value": TOKEN_SECRET + "-new"}})
+    admin_client.post(
+        reverse("access_key_create", args=[slug]), {"name": "CI 2", "expiry": default_expiry(organization)}
+    )
+    admin_client.post(reverse("api_key_create", args=[slug]), {"name": "Zapier"})
+    events = AuditEvent.objects.filter(organization=organization)
+    assert {"credential.edited", "credential.created", "access_key.created", "api_key.created"} <= set(
+        events.values_list("action", flat=True)
+    )
+    for event in events:
+        stored = json.dumps([event.details, event.target_label, event.actor])
+        assert TOKEN_SECRET not in stored and admin_key[1] not in stored
+        assert_no_key_in(stored)
