@@ -176,6 +176,7 @@ def hash_secret(secret: str) -> str:
 # Issuing ----------------------------------------------------------------------------------------
 
 
+@sensitive_variables("secret")
 def create_access_key(
     organization: Organization,
     name: str,
@@ -210,6 +211,7 @@ def create_access_key(
     return access_key, secret
 
 
+@sensitive_variables("key")
 def create_api_key(organization: Organization, name: str, *, created_by: Any = None) -> tuple[APIKey, str]:
     """Create a legacy API key and return it with the key itself, which is never available again."""
     key = new_api_key()
@@ -223,6 +225,7 @@ def create_api_key(organization: Organization, name: str, *, created_by: Any = N
     return api_key, key
 
 
+@sensitive_variables("key")
 def regenerate_api_key(api_key: APIKey) -> str:
     """Give ``api_key`` a new value; the old value stops working with this update."""
     key = new_api_key()
@@ -244,8 +247,11 @@ def regenerate_debug_session_key(organization: Organization) -> str:
 
 
 def _role_of(user_field: str) -> Subquery:
+    # A deactivated user belongs nowhere: their keys lose their power with their sign-in.
     return Subquery(
-        Membership.objects.filter(user=OuterRef(user_field), organization=OuterRef("organization")).values("role")[:1]
+        Membership.objects.filter(
+            user=OuterRef(user_field), user__is_active=True, organization=OuterRef("organization")
+        ).values("role")[:1]
     )
 
 

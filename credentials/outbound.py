@@ -574,6 +574,15 @@ def test_credential(
     except OutboundError as error:
         sent = False
         result = TestResult(False, error.outcome, str(error), organization=slug)
+    except UnicodeError:
+        # http.client sends header values as Latin-1; its error would name the value, so it is not quoted.
+        sent = False
+        result = TestResult(
+            False,
+            "error",
+            "The request could not be sent: a header value holds characters HTTP cannot carry.",
+            organization=slug,
+        )
     except requests.exceptions.RequestException as error:
         # Anything else requests refuses (a malformed header, say): named by its type, never its text.
         sent = False

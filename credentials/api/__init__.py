@@ -16,9 +16,12 @@ from __future__ import annotations
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import URLPattern, re_path
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.debug import sensitive_variables
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 
@@ -77,7 +80,15 @@ def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespons
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     reasons = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found"}
-    return error_response(exc.status_code, reasons.get(exc.status_code, "Error"), str(exc))
+    # ninja's 400 is a body it cannot parse: the answer keeps the documented 400 shape, with ``errors``.
+    extra = {"errors": {"non_field_errors": [str(exc)]}} if exc.status_code == 400 else {}
+    return error_response(exc.status_code, reasons.get(exc.status_code, "Error"), str(exc), **extra)
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    detail = f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes."
+    return error_response(400, "Bad Request", detail, errors={"non_field_errors": [detail]})
 
 
 @api.exception_handler(Http404)
@@ -91,8 +102,13 @@ api.add_router("", router)
 
 
 def _json_method_not_allowed(view: Any) -> Any:
-    """ninja answers a wrong method with a plain-text 405; every API answer is JSON."""
+    """ninja answers a wrong method with a plain-text 405; every API answer is JSON.
 
+    Every frame below this one (ninja's, the endpoint's, the form's) holds the request body or the
+    calling key, so Django's error report shows none of their variables.
+    """
+
+    @sensitive_variables()
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         response = view(request, *args, **kwargs)
@@ -116,4 +132,5 @@ def urlpatterns() -> list:
     for pattern in patterns:
         if isinstance(pattern, URLPattern):
             pattern.callback = _json_method_not_allowed(pattern.callback)
-    return [*patterns, re_path(r"^(?P<rest>.*)$", _unknown_path)]
+    # [\s\S], not ".": a path with an encoded line break is still the API's, answered in JSON.
+    return [*patterns, re_path(r"^(?P<rest>[\s\S]*)$", _unknown_path)]

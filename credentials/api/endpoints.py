@@ -34,15 +34,22 @@ FEATURE_OFF = "API credentials management is not turned on for this organization
 MEMBER_CANNOT_WRITE = "This key acts as a member, who can read credentials but not change them."
 OTHER_ORGANIZATION = "This credential belongs to another organization."
 CREDENTIAL_NOT_FOUND = "No credential with this ID."
+# The largest offset every supported database takes; a larger one would fail in the database, not here.
+MAX_OFFSET = 2**31 - 1
 
 
 def _caller(request: HttpRequest) -> keys.Caller:
     return request.auth  # set by KeyAuth
 
 
-def _credentials_of(caller: keys.Caller, *, write: bool = False):
+def _feature_on(caller: keys.Caller) -> None:
+    # Data sources and destinations live behind the same flag as credentials, in the browser and here.
     if not caller.organization.api_credentials_enabled:
         raise Forbidden(FEATURE_OFF)
+
+
+def _credentials_of(caller: keys.Caller, *, write: bool = False):
+    _feature_on(caller)
     if write and not caller.is_admin:
         raise Forbidden(MEMBER_CANNOT_WRITE)
     return gate.credentials_for(caller.organization)
@@ -81,9 +88,9 @@ def account(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-@router.get("/credentials", response={200: CredentialPage, **ERRORS}, summary="List credentials")
+@router.get("/credentials", response={200: CredentialPage, 400: InvalidOut, **ERRORS}, summary="List credentials")
 def list_credentials(
-    request: HttpRequest, limit: int = Query(100, ge=1, le=500), offset: int = Query(0, ge=0)
+    request: HttpRequest, limit: int = Query(100, ge=1, le=500), offset: int = Query(0, ge=0, le=MAX_OFFSET)
 ) -> dict[str, Any]:
     credentials = (
         _credentials_of(_caller(request))
@@ -181,9 +188,15 @@ def test_credential(request: HttpRequest, credential_id: UUID, organization: str
     return {"ok": all(r.ok for r in results), "results": [r.as_dict() for r in results]}
 
 
-@router.get("/connections", response={200: ConnectionPage, **ERRORS}, summary="List data sources and destinations")
+@router.get(
+    "/connections",
+    response={200: ConnectionPage, 400: InvalidOut, **ERRORS},
+    summary="List data sources and destinations",
+)
 def list_connections(
-    request: HttpRequest, limit: int = Query(100, ge=1, le=500), offset: int = Query(0, ge=0)
+    request: HttpRequest, limit: int = Query(100, ge=1, le=500), offset: int = Query(0, ge=0, le=MAX_OFFSET)
 ) -> dict[str, Any]:
-    connections = gate.connections_for(_caller(request).organization).select_related("access_key")
+    caller = _caller(request)
+    _feature_on(caller)
+    connections = gate.connections_for(caller.organization).select_related("access_key")
     return {"count": connections.count(), "items": list(connections[offset : offset + limit])}

@@ -66,12 +66,38 @@ class OrganizationRow:
     errors: dict[str, list[str]] = field(default_factory=dict)
 
 
-def _header_value_problem(value: str) -> str | None:
+# The secret and setting fields that travel in a request header as typed (Basic is sent as UTF-8
+# base64, the other secrets only sign). Headers authentication sends every value as a header.
+SENT_IN_A_HEADER = {
+    catalog.BEARER: {"key", "value"},
+    catalog.AWS4: {"access_key", "region", "service"},
+    catalog.HMAC_SHA256: {"client_id"},
+}
+
+
+def _unsendable_problem(value: str) -> str | None:
+    """HTTP sends header values as Latin-1: anything else could never leave, so refuse it when saved."""
+    try:
+        value.encode("latin-1")
+    except UnicodeEncodeError:
+        # Not quoted back: the value may be a secret.
+        return "A header cannot carry some of these characters: use Latin-1 letters, digits and punctuation only."
+    return None
+
+
+def _has_control_characters(value: str) -> bool:
+    """C0 controls (but tab) and DEL: no header may carry them, and PostgreSQL's JSON cannot store NUL."""
+    return any((ord(character) < 32 and character != "\t") or character == "\x7f" for character in value)
+
+
+def _header_value_problem(value: str, *, sent_in_a_header: bool = True) -> str | None:
     if "\r" in value or "\n" in value:
         return "Header values cannot contain line breaks."
+    if _has_control_characters(value):
+        return "Header values cannot contain control characters."
     if len(value) > MAX_HEADER_VALUE:
         return f"Ensure this value has at most {MAX_HEADER_VALUE} characters (it has {len(value)})."
-    return None
+    return _unsendable_problem(value) if sent_in_a_header else None
 
 
 def _header_name_problem(name: str) -> str | None:
@@ -416,6 +442,10 @@ class CredentialForm(forms.Form):
                 problem = REQUIRED
             elif "\r" in value or "\n" in value:
                 problem = "This value cannot contain line breaks."
+            elif _has_control_characters(value):
+                problem = "This value cannot contain control characters."
+            elif f.name in SENT_IN_A_HEADER.get(auth.code, ()):
+                problem = _unsendable_problem(value)
             if problem:
                 self._auth_errors[f.name] = [problem]
         if auth.code == catalog.BEARER:
@@ -494,9 +524,11 @@ class CredentialForm(forms.Form):
             elif row.organization in seen:
                 row.errors["organization"] = ["This organization already has a row."]
             seen.add(row.organization)
+            auth = self.selected_auth_type
             for name in self.organization_secret_names():
                 value = row.values.get(name, "")
-                if problem := _header_value_problem(value):
+                in_header = auth.repeats_pairs or name in SENT_IN_A_HEADER.get(auth.code, ())
+                if problem := _header_value_problem(value, sent_in_a_header=in_header):
                     row.errors[name] = [problem]
                 elif not value and not row.stored:
                     row.errors[name] = [REQUIRED]

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import reswap, retarget, trigger_client_event
 
@@ -118,6 +119,7 @@ def _access_keys_changed(request: HttpRequest, organization: Organization, messa
     return trigger_client_event(response, CLOSE_DIALOG)
 
 
+@sensitive_variables()  # the new secret, and the context that shows it, stay out of error reports
 @never_cache
 @organization_admin()
 @require_http_methods(["GET", "POST"])
@@ -209,6 +211,7 @@ def expiry_settings(request: HttpRequest, organization: Organization) -> HttpRes
 # Legacy API keys --------------------------------------------------------------------------------
 
 
+@sensitive_variables()  # the new secret, and the context that shows it, stay out of error reports
 @never_cache
 @organization_admin()
 @require_POST
@@ -223,6 +226,7 @@ def api_key_create(request: HttpRequest, organization: Organization) -> HttpResp
     return _section(request, organization, "api-keys", new_api_key=key, new_api_key_record=api_key)
 
 
+@sensitive_variables()  # the new secret, and the context that shows it, stay out of error reports
 @never_cache
 @organization_admin()
 @require_http_methods(["GET", "POST"])

@@ -121,6 +121,7 @@ def _save_or_restart(
     return _list_after_change(request, organization, saved.format(name=credential.name))
 
 
+@sensitive_variables()  # the form and every frame below it hold the posted secrets
 @sensitive_post_parameters()
 @organization_admin(feature=API_CREDENTIALS)
 @require_http_methods(["GET", "POST"])
@@ -132,6 +133,7 @@ def credential_create(request: HttpRequest, organization: Organization) -> HttpR
     return _save_or_restart(request, organization, form, "Credential “{name}” added.")
 
 
+@sensitive_variables()  # the form and every frame below it hold the posted secrets
 @sensitive_post_parameters()
 @organization_admin(feature=API_CREDENTIALS)
 @require_http_methods(["GET", "POST"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_http_methods
 
 from credentials import audit, gate, outbound
@@ -13,6 +14,7 @@ from credentials.models import Organization
 TEMPLATE = "credentials/credential_test.html"
 
 
+@sensitive_variables()  # the frames below hold the decrypted secrets while the request is sent
 @organization_admin(feature=API_CREDENTIALS)
 @require_http_methods(["GET", "POST"])
 def credential_test(request: HttpRequest, organization: Organization, credential_id) -> HttpResponse:
