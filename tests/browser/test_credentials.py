@@ -367,6 +367,8 @@ def test_delete_asks_for_confirmation(admin_page: Page, basic_credential) -> Non
 
     _menu(page, "Billing API").click()
     page.get_by_role("menuitem", name="Delete").click()
+    # Focus lands on Cancel once htmx has swapped the confirmation in and wired its form.
+    expect(confirm.get_by_role("link", name="Cancel")).to_be_focused()
     confirm.get_by_role("button", name="Delete").click()
     expect(confirm).to_be_hidden()
     expect(page.get_by_role("heading", name="Billing API")).to_have_count(0)
