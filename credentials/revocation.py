@@ -12,19 +12,18 @@ from credentials import audit
 from credentials.models import AccessKey, Connection, Credential
 
 
-def revoke_connections(connections: QuerySet[Connection], reason: str) -> int:
-    """Mark connections revoked; returns how many were active."""
-    return connections.filter(status=Connection.Status.ACTIVE).update(
-        status=Connection.Status.REVOKED, revoked_reason=reason[:200]
-    )
+def revoke_connections(connections: QuerySet[Connection], reason: str) -> list[str]:
+    """Mark the active ones among ``connections`` revoked; returns their names."""
+    active = connections.filter(status=Connection.Status.ACTIVE)
+    names = list(active.order_by("name").values_list("name", flat=True))
+    active.update(status=Connection.Status.REVOKED, revoked_reason=reason[:200])
+    return names
 
 
 def delete_credential(credential: Credential, *, actor: Any = None, request: Any = None) -> list[str]:
     """Delete a credential and revoke the connections that used it; returns their names."""
     with transaction.atomic():
-        connections = credential.connections.all()
-        names = list(connections.values_list("name", flat=True))
-        revoke_connections(connections, f"Credential “{credential.name}” was deleted.")
+        names = revoke_connections(credential.connections.all(), f"Credential “{credential.name}” was deleted.")
         audit.record(
             "credential.deleted",
             organization=credential.organization,
@@ -40,9 +39,7 @@ def delete_credential(credential: Credential, *, actor: Any = None, request: Any
 def delete_access_key(access_key: AccessKey, *, actor: Any = None, request: Any = None) -> list[str]:
     """Delete an access key and revoke the connections established with it; returns their names."""
     with transaction.atomic():
-        connections = access_key.connections.all()
-        names = list(connections.values_list("name", flat=True))
-        revoke_connections(connections, f"Access key “{access_key.name}” was deleted.")
+        names = revoke_connections(access_key.connections.all(), f"Access key “{access_key.name}” was deleted.")
         audit.record(
             "access_key.deleted",
             organization=access_key.organization,
@@ -68,9 +65,7 @@ def revoke_access_key(access_key: AccessKey, *, actor: Any = None, request: Any 
             return []
         access_key.revoked_at = timezone.now()
         access_key.save(update_fields=["revoked_at"])
-        connections = access_key.connections.filter(status=Connection.Status.ACTIVE)
-        names = list(connections.values_list("name", flat=True))
-        revoke_connections(connections, f"Access key “{access_key.name}” was revoked.")
+        names = revoke_connections(access_key.connections.all(), f"Access key “{access_key.name}” was revoked.")
         audit.record(
             "access_key.revoked",
             organization=access_key.organization,
@@ -93,9 +88,7 @@ def expire_access_key(access_key: AccessKey, *, actor: Any = None, request: Any 
         if previous is None or previous > now:
             access_key.expires_at = now
             access_key.save(update_fields=["expires_at"])
-        connections = access_key.connections.filter(status=Connection.Status.ACTIVE)
-        names = list(connections.values_list("name", flat=True))
-        revoke_connections(connections, f"Access key “{access_key.name}” expired.")
+        names = revoke_connections(access_key.connections.all(), f"Access key “{access_key.name}” expired.")
         audit.record(
             "access_key.expired",
             organization=access_key.organization,
