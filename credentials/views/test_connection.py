@@ -33,6 +33,7 @@ def credential_test(request: HttpRequest, organization: Organization, credential
             request=request,
             outcomes=[{"organization": r.organization, "outcome": r.outcome} for _, r in results],
         )
+        credential.refresh_from_db(fields=["last_used_at"])
         context["results"] = results
         context["all_ok"] = all(result.ok for _, result in results)
         if request.htmx:

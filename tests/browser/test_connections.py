@@ -96,9 +96,13 @@ def test_test_connection_reports_success_then_401(admin_page: Page, organization
     httpserver.expect_oneshot_request("/api", headers={"Authorization": "Bearer tok-secret"}).respond_with_data("ok")
     page.goto("/o/acme/settings/integrations/credentials/")
     tile = page.get_by_role("listitem").filter(has=page.get_by_role("heading", name="Local API"))
+    last_used = tile.get_by_role("definition").filter(has_text="Never")
+    expect(last_used).to_have_count(1)
     tile.get_by_role("button", name="More options for Local API").click()
     tile.get_by_role("menuitem", name="Test connection").click()
     expect(tile.get_by_role("status")).to_contain_text("Connection works.")
+    # The request used the credential: the tile says so without a reload.
+    expect(tile.get_by_text("0 minutes ago")).to_be_visible()
     expect(tile.get_by_role("button", name="More options for Local API")).to_be_focused()
 
     httpserver.expect_oneshot_request("/api").respond_with_response(Response(status=401))
