@@ -6,6 +6,21 @@ document.documentElement.classList.add("js");
   "use strict";
   let opener = null;
 
+  // Menus are plain lists of actions in the HTML, which is what they are without this script; with it they
+  // open from their "More options" button and behave as ARIA menus, so the roles are given here.
+  function applyMenuRoles(root) {
+    root.querySelectorAll("[data-menu]").forEach(function (menu) {
+      menu.setAttribute("role", "menu");
+      Array.from(menu.children).forEach(function (item) { item.setAttribute("role", "none"); });
+    });
+    root.querySelectorAll("[data-menuitem]").forEach(function (item) { item.setAttribute("role", "menuitem"); });
+  }
+  document.addEventListener("DOMContentLoaded", function () { applyMenuRoles(document); });
+  document.addEventListener("htmx:load", function (event) {
+    const elt = event.detail.elt;
+    if (elt.querySelectorAll) applyMenuRoles(elt.parentNode || elt);
+  });
+
   function announce(message) {
     const region = document.getElementById("announcer");
     if (!region) return;
@@ -148,6 +163,9 @@ document.documentElement.classList.add("js");
   document.addEventListener("htmx:afterSwap", function (event) {
     const dialog = event.target.closest && event.target.closest("dialog");
     if (dialog) {
+      // htmx wires the new controls (hx-post on the type select, ...) only when the swap settles; do it
+      // now, before the dialog shows, so a quick first change is never lost. Processing twice is harmless.
+      htmx.process(dialog);
       const opening = !dialog.open;
       if (opening) dialog.showModal();
       if (opening) document.activeElement.blur();
