@@ -162,10 +162,11 @@ document.documentElement.classList.add("js");
   // and move focus in. The event fires on the new content, so this also works after outerHTML swaps.
   document.addEventListener("htmx:afterSwap", function (event) {
     const dialog = event.target.closest && event.target.closest("dialog");
+    // htmx wires new controls (the type select's hx-post, a rename's Cancel) only when the swap settles;
+    // wire them now, before focus moves to them, so a quick first action never falls back to a full page
+    // load. Processing twice is harmless.
+    htmx.process(dialog || (event.target.isConnected ? event.target : document.body));
     if (dialog) {
-      // htmx wires the new controls (hx-post on the type select, ...) only when the swap settles; do it
-      // now, before the dialog shows, so a quick first change is never lost. Processing twice is harmless.
-      htmx.process(dialog);
       const opening = !dialog.open;
       if (opening) dialog.showModal();
       if (opening) document.activeElement.blur();
