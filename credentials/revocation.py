@@ -36,19 +36,29 @@ def delete_credential(credential: Credential, *, actor: Any = None, request: Any
     return names
 
 
+def _revoke_key_connections(
+    access_key: AccessKey, action: str, happened: str, *, actor: Any, request: Any, via: str = "", **details: Any
+) -> list[str]:
+    """Revoke the connections established with an access key that stopped working, and audit it."""
+    names = revoke_connections(access_key.connections.all(), f"Access key “{access_key.name}” {happened}.")
+    audit.record(
+        action,
+        organization=access_key.organization,
+        actor=actor,
+        target=access_key,
+        request=request,
+        key_id=access_key.key_id,
+        revoked_connections=names,
+        **details,
+        **({"via": via} if via else {}),
+    )
+    return names
+
+
 def delete_access_key(access_key: AccessKey, *, actor: Any = None, request: Any = None) -> list[str]:
     """Delete an access key and revoke the connections established with it; returns their names."""
     with transaction.atomic():
-        names = revoke_connections(access_key.connections.all(), f"Access key “{access_key.name}” was deleted.")
-        audit.record(
-            "access_key.deleted",
-            organization=access_key.organization,
-            actor=actor,
-            target=access_key,
-            request=request,
-            key_id=access_key.key_id,
-            revoked_connections=names,
-        )
+        names = _revoke_key_connections(access_key, "access_key.deleted", "was deleted", actor=actor, request=request)
         access_key.delete()
     return names
 
@@ -65,18 +75,9 @@ def revoke_access_key(access_key: AccessKey, *, actor: Any = None, request: Any 
             return []
         access_key.revoked_at = timezone.now()
         access_key.save(update_fields=["revoked_at"])
-        names = revoke_connections(access_key.connections.all(), f"Access key “{access_key.name}” was revoked.")
-        audit.record(
-            "access_key.revoked",
-            organization=access_key.organization,
-            actor=actor,
-            target=access_key,
-            request=request,
-            key_id=access_key.key_id,
-            revoked_connections=names,
-            **({"via": via} if via else {}),
+        return _revoke_key_connections(
+            access_key, "access_key.revoked", "was revoked", actor=actor, request=request, via=via
         )
-    return names
 
 
 def expire_access_key(access_key: AccessKey, *, actor: Any = None, request: Any = None, via: str = "") -> list[str]:
@@ -88,16 +89,12 @@ def expire_access_key(access_key: AccessKey, *, actor: Any = None, request: Any 
         if previous is None or previous > now:
             access_key.expires_at = now
             access_key.save(update_fields=["expires_at"])
-        names = revoke_connections(access_key.connections.all(), f"Access key “{access_key.name}” expired.")
-        audit.record(
+        return _revoke_key_connections(
+            access_key,
             "access_key.expired",
-            organization=access_key.organization,
+            "expired",
             actor=actor,
-            target=access_key,
             request=request,
-            key_id=access_key.key_id,
+            via=via,
             previous_expiry=previous.isoformat() if previous else None,
-            revoked_connections=names,
-            **({"via": via} if via else {}),
         )
-    return names
