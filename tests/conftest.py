@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
+from credentials import keys
 from credentials.models import Credential, Membership, Organization
 
 PASSWORD = "test-password-123"
@@ -65,6 +67,26 @@ def outsider_client(outsider_user) -> Client:
     client = Client()
     client.force_login(outsider_user)
     return client
+
+
+@pytest.fixture(autouse=True)
+def fresh_failure_counts():
+    """The API counts failed authentications per address in the cache: each test starts from zero."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def admin_key(organization, admin_user) -> tuple:
+    """An access key of the Organization Admin, as (AccessKey, secret)."""
+    return keys.create_access_key(organization, "CI", owner=admin_user)
+
+
+@pytest.fixture
+def member_key(organization, member_user) -> tuple:
+    """An access key of the member, as (AccessKey, secret)."""
+    return keys.create_access_key(organization, "Reports", owner=member_user)
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import pytest
 import requests
-from django.core.cache import cache
 from django.test import Client, override_settings
 from django.utils import timezone
 
@@ -16,25 +15,6 @@ from credentials.models import AccessKey, AuditEvent, Connection, Credential, Me
 from credentials.revocation import delete_access_key
 
 PASSWORD_SECRET = "s3cret-basic-password"
-
-
-@pytest.fixture(autouse=True)
-def fresh_failure_counts():
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def admin_key(organization, admin_user):
-    access_key, secret = keys.create_access_key(organization, "CI", owner=admin_user)
-    return access_key, secret
-
-
-@pytest.fixture
-def member_key(organization, member_user):
-    access_key, secret = keys.create_access_key(organization, "Reports", owner=member_user)
-    return access_key, secret
 
 
 @pytest.fixture

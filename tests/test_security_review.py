@@ -15,7 +15,6 @@ import uuid
 import pytest
 from cryptography.fernet import Fernet
 from django.conf import settings
-from django.core.cache import cache
 from django.core.signals import got_request_exception
 from django.db import DatabaseError
 from django.test import Client, override_settings
@@ -30,18 +29,6 @@ from credentials.urls import urlpatterns
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 TOKEN_SECRET = "tok-secret-review-5150"
-
-
-@pytest.fixture(autouse=True)
-def fresh_failure_counts():
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def admin_key(organization, admin_user):
-    return keys.create_access_key(organization, "CI", owner=admin_user)
 
 
 def access_headers(key) -> dict[str, str]:

@@ -5,9 +5,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-import pytest
 import requests
-from django.core.cache import cache
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
@@ -15,11 +13,6 @@ from credentials import keys
 from credentials.models import AccessKey, APIKey, AuditEvent, Connection, Organization
 
 PAGE = "/o/acme/settings/api-authentication/"
-
-
-@pytest.fixture(autouse=True)
-def fresh_failure_counts():
-    cache.clear()
 
 
 def open_menu(page: Page, name: str) -> None:
