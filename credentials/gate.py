@@ -64,12 +64,24 @@ def connections_for(organization: Organization):
     return Connection.objects.filter(organization=organization)
 
 
+def connection_for(organization: Organization, connection_id: Any) -> Connection:
+    return get_object_or_404(connections_for(organization), pk=connection_id)
+
+
 def access_keys_for(organization: Organization):
     return AccessKey.objects.filter(organization=organization)
 
 
+def access_key_for(organization: Organization, access_key_id: Any) -> AccessKey:
+    return get_object_or_404(access_keys_for(organization), pk=access_key_id)
+
+
 def api_keys_for(organization: Organization):
     return APIKey.objects.filter(organization=organization)
+
+
+def api_key_for(organization: Organization, api_key_id: Any) -> APIKey:
+    return get_object_or_404(api_keys_for(organization), pk=api_key_id)
 
 
 def credential_exists_elsewhere(organization: Organization, credential_id: Any) -> bool:

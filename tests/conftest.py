@@ -8,6 +8,7 @@ from django.test import Client
 
 from credentials import keys
 from credentials.models import Credential, Membership, Organization
+from tests.factories import make_credential
 
 PASSWORD = "test-password-123"
 
@@ -91,15 +92,7 @@ def member_key(organization, member_user) -> tuple:
 
 @pytest.fixture
 def basic_credential(organization, admin_user) -> Credential:
-    return Credential.objects.create(
-        organization=organization,
-        name="Billing API",
-        description="Invoices",
-        base_url="https://billing.example.com",
-        auth_type="basic",
-        secrets={"username": "billing-user", "password": "s3cret-basic-password"},
-        created_by=admin_user,
-    )
+    return make_credential(organization, "Billing API", description="Invoices", created_by=admin_user)
 
 
 def pytest_collection_modifyitems(config, items) -> None:

@@ -19,7 +19,7 @@ from credentials.models import (
     Organization,
     OrganizationCredential,
 )
-from credentials.system_keys import issue_system_access_key
+from tests.factories import make_connection, make_system_key
 
 PLAINTEXT_SECRETS = [
     "analytics@acme.example.com",
@@ -48,10 +48,8 @@ def seeded(db):
     """The demo data, plus an access key, an API key and an audit event: something for every admin page."""
     call_command("seed_demo", stdout=io.StringIO())
     acme = Organization.objects.get(slug="acme")
-    access_key, key_secret = issue_system_access_key(acme, name="Warehouse sync", role="member", expires_in_days=30)
-    Connection.objects.create(
-        organization=acme, kind="source", connector="http_api", name="Warehouse", access_key=access_key
-    )
+    access_key, key_secret = make_system_key(acme, expires_in_days=30)
+    make_connection(acme, access_key=access_key)
     api_key = APIKey.objects.create(organization=acme, name="Legacy", prefix="chk_ab12", secret_hash="f" * 64)
     call_command("create_system_key", "acme", "--name", "Nightly export", stdout=io.StringIO())
     stored = Credential.objects.filter(secrets__isnull=False).values_list("secrets", flat=True)
@@ -248,7 +246,7 @@ def test_a_deprecated_policy_needs_a_sunset_date_and_defaults_must_be_offered(op
     }
     html = operator_client.post(url, data).content.decode()
     assert "A deprecated policy needs the sunset date shown to admins." in html
-    assert "The default must be one of the periods offered." in html
+    assert "Choose a default among the periods offered." in html  # the same rule as Settings > API authentication
     organization.refresh_from_db()
     assert organization.api_key_policy == "enabled"
     assert not AuditEvent.objects.exists()

@@ -11,8 +11,8 @@ from django.test import Client, override_settings
 from django.utils import timezone
 
 from credentials import keys
+from credentials.actions.access_keys import do_delete_access_key
 from credentials.models import AccessKey, AuditEvent, Connection, Credential, Membership, Organization
-from credentials.revocation import delete_access_key
 
 PASSWORD_SECRET = "s3cret-basic-password"
 
@@ -98,7 +98,7 @@ def test_revoked_and_deleted_keys_fail_at_once(admin_key) -> None:
     access_key.revoked_at = timezone.now()
     access_key.save()
     assert_unauthorized(call("get", "account", access_headers(admin_key)), keys.REVOKED)
-    delete_access_key(access_key)
+    do_delete_access_key(access_key.organization, access_key, actor="test")
     assert_unauthorized(call("get", "account", access_headers(admin_key)), keys.INCORRECT)
 
 

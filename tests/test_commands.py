@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from credentials.audit import OPERATOR
 from credentials.models import AccessKey, AuditEvent, Connection, Credential, Membership, Organization
-from credentials.system_keys import issue_system_access_key
+from tests.factories import make_connection, make_credential, make_system_key
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -176,7 +176,7 @@ def test_seed_demo_is_idempotent_and_says_how_to_sign_in(db) -> None:
 
 
 def test_list_credentials_prints_metadata_only(db, basic_credential, other_organization) -> None:
-    Credential.objects.create(organization=other_organization, name="Globex CRM", secrets={"value": "globex-tok"})
+    make_credential(other_organization, "Globex CRM", auth_type="bearer", secrets={"value": "globex-tok"})
     table, _ = run("list_credentials", "acme")
     lines = table.strip().splitlines()
     assert lines[0].split("\t")[:3] == ["id", "name", "connector"]
@@ -211,10 +211,8 @@ def test_list_credentials_of_an_unknown_organization_fails(db) -> None:
 
 @pytest.fixture
 def warehouse_key(organization):
-    access_key, _ = issue_system_access_key(organization, name="Warehouse sync", role="member", expires_in_days=None)
-    Connection.objects.create(
-        organization=organization, kind="destination", connector="http_api", name="Warehouse", access_key=access_key
-    )
+    access_key, _ = make_system_key(organization)
+    make_connection(organization, kind=Connection.Kind.DESTINATION, access_key=access_key)
     return access_key
 
 
@@ -237,8 +235,8 @@ def test_revoke_key_with_an_unknown_id_fails(db) -> None:
 
 
 def test_expire_keys_older_than_n_days(organization, other_organization, warehouse_key) -> None:
-    fresh, _ = issue_system_access_key(organization, name="Fresh", role="member", expires_in_days=None)
-    globex_old, _ = issue_system_access_key(other_organization, name="Globex old", role="member", expires_in_days=None)
+    fresh, _ = make_system_key(organization, "Fresh")
+    globex_old, _ = make_system_key(other_organization, "Globex old")
     AccessKey.objects.filter(pk__in=[warehouse_key.pk, globex_old.pk]).update(
         created_at=timezone.now() - timedelta(days=400)
     )
@@ -308,7 +306,7 @@ def test_create_system_key_failures(organization) -> None:
 def unreadable_credential(organization):
     """A credential encrypted under a key that credhub no longer has."""
     with override_settings(CREDHUB_ENCRYPTION_KEYS=[Fernet.generate_key().decode()]):
-        return Credential.objects.create(organization=organization, name="Lost key", secrets={"value": "gone"})
+        return make_credential(organization, "Lost key", auth_type="bearer", secrets={"value": "gone"})
 
 
 def test_verify_encryption_passes_when_every_secret_decrypts(basic_credential) -> None:

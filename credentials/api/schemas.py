@@ -9,7 +9,7 @@ from uuid import UUID
 from ninja import Schema
 
 from credentials import catalog
-from credentials.models import Credential
+from credentials.models import Credential, Membership
 
 
 class ErrorOut(Schema):
@@ -26,7 +26,7 @@ class KeyOut(Schema):
     key_id: str | None = None
     prefix: str | None = None
     name: str
-    role: str
+    role: Membership.Role
     system_generated: bool = False
     expires_at: datetime | None = None
 

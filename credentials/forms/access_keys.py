@@ -1,30 +1,27 @@
-"""Forms of Settings > API authentication: access keys, their expiry policy, and legacy API keys."""
+"""Forms of Settings > API authentication: access keys, their expiry policy, and legacy API keys.
+
+They only validate: the changes are made by ``credentials/actions/``."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django import forms
 from django.utils import timezone
 
-from credentials import audit
+from credentials import expiry
 from credentials.models import AccessKey, Organization
-from credentials.models.organizations import EXPIRY_PERIODS
+from credentials.names import clean_name
 
 NO_EXPIRY = "never"
 NO_EXPIRY_LABEL = "No expiry"
 OUTSIDE_POLICY = "Choose one of the expiry periods this organization offers."
 
 
-def period_label(days: int) -> str:
-    return f"{days} days"
-
-
 def expiry_choices(organization: Organization) -> list[tuple[str, str]]:
     """The expiry periods the organization's policy offers, shortest first, then "No expiry" if allowed."""
-    offered = sorted(int(days) for days in organization.access_key_expiry_periods or [] if int(days) in EXPIRY_PERIODS)
-    choices = [(str(days), period_label(days)) for days in offered]
+    choices = [(str(days), expiry.period_label(days)) for days in expiry.offered_periods(organization)]
     if organization.access_key_allow_no_expiry:
         choices.append((NO_EXPIRY, NO_EXPIRY_LABEL))
     return choices
@@ -35,13 +32,6 @@ def default_expiry(organization: Organization) -> str:
     value = str(organization.access_key_default_expiry) if organization.access_key_default_expiry else NO_EXPIRY
     offered = [value for value, _ in expiry_choices(organization)]
     return value if value in offered else (offered[0] if offered else "")
-
-
-def _clean_name(value: str) -> str:
-    name = " ".join(value.split())
-    if not name:
-        raise forms.ValidationError("This field is required.")
-    return name
 
 
 class AccessKeyForm(forms.Form):
@@ -56,13 +46,11 @@ class AccessKeyForm(forms.Form):
         self.fields["expiry"].choices = expiry_choices(organization)
 
     def clean_name(self) -> str:
-        return _clean_name(self.cleaned_data["name"])
+        return clean_name(self.cleaned_data["name"])
 
     def expires_at(self, now: datetime | None = None) -> datetime | None:
         value = self.cleaned_data["expiry"]
-        if value == NO_EXPIRY:
-            return None
-        return (now or timezone.now()) + timedelta(days=int(value))
+        return expiry.expires_at(None if value == NO_EXPIRY else int(value), now or timezone.now())
 
 
 class RenameAccessKeyForm(forms.Form):
@@ -73,23 +61,7 @@ class RenameAccessKeyForm(forms.Form):
         super().__init__(data, initial={"name": access_key.name}, auto_id=f"id_rename_{access_key.pk}_%s")
 
     def clean_name(self) -> str:
-        return _clean_name(self.cleaned_data["name"])
-
-    def save(self, request: Any) -> AccessKey | None:
-        if not self.is_valid():
-            return None
-        old_name = self.access_key.name
-        self.access_key.name = self.cleaned_data["name"]
-        self.access_key.save(update_fields=["name"])
-        audit.record(
-            "access_key.renamed",
-            organization=self.access_key.organization,
-            target=self.access_key,
-            request=request,
-            key_id=self.access_key.key_id,
-            old_name=old_name,
-        )
-        return self.access_key
+        return clean_name(self.cleaned_data["name"])
 
 
 class ExpiryPolicyForm(forms.Form):
@@ -97,7 +69,7 @@ class ExpiryPolicyForm(forms.Form):
 
     periods = forms.TypedMultipleChoiceField(
         label="Expiry periods offered",
-        choices=[(str(days), period_label(days)) for days in EXPIRY_PERIODS],
+        choices=[(str(days), label) for days, label in expiry.PERIOD_CHOICES],
         coerce=int,
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -105,7 +77,7 @@ class ExpiryPolicyForm(forms.Form):
     allow_no_expiry = forms.BooleanField(label="Allow “No expiry”", required=False)
     default = forms.ChoiceField(
         label="Default expiry period",
-        choices=[(str(days), period_label(days)) for days in EXPIRY_PERIODS] + [(NO_EXPIRY, NO_EXPIRY_LABEL)],
+        choices=[(str(days), label) for days, label in expiry.PERIOD_CHOICES] + [(NO_EXPIRY, NO_EXPIRY_LABEL)],
     )
 
     def __init__(self, organization: Organization, data: Any = None) -> None:
@@ -119,46 +91,18 @@ class ExpiryPolicyForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        periods, allow = cleaned.get("periods") or [], cleaned.get("allow_no_expiry")
-        if not periods and not allow:
-            self.add_error("periods", "Offer at least one expiry period, or allow “No expiry”.")
-        default = cleaned.get("default")
-        if default == NO_EXPIRY and not allow:
-            self.add_error("default", "Allow “No expiry” to make it the default, or choose an offered period.")
-        elif default and default != NO_EXPIRY and int(default) not in periods:
-            self.add_error("default", "Choose a default among the periods offered.")
+        periods, allow = cleaned.get("periods") or [], cleaned.get("allow_no_expiry", False)
+        if problem := expiry.periods_problem(periods, allow):
+            self.add_error("periods", problem)
+        if "default" in cleaned and (problem := expiry.default_problem(periods, allow, self.default_days)):
+            self.add_error("default", problem)
         return cleaned
 
-    def save(self, request: Any) -> bool:
-        if not self.is_valid():
-            return False
-        organization = self.organization
-        before = {
-            "periods": organization.access_key_expiry_periods,
-            "allow_no_expiry": organization.access_key_allow_no_expiry,
-            "default": organization.access_key_default_expiry,
-        }
+    @property
+    def default_days(self) -> int | None:
+        """The validated default as days; None means no expiry."""
         default = self.cleaned_data["default"]
-        organization.access_key_expiry_periods = sorted(self.cleaned_data["periods"])
-        organization.access_key_allow_no_expiry = self.cleaned_data["allow_no_expiry"]
-        organization.access_key_default_expiry = None if default == NO_EXPIRY else int(default)
-        organization.save(
-            update_fields=["access_key_expiry_periods", "access_key_allow_no_expiry", "access_key_default_expiry"]
-        )
-        after = {
-            "periods": organization.access_key_expiry_periods,
-            "allow_no_expiry": organization.access_key_allow_no_expiry,
-            "default": organization.access_key_default_expiry,
-        }
-        audit.record(
-            "access_key_policy.changed",
-            organization=organization,
-            target=organization,
-            request=request,
-            before=before,
-            after=after,
-        )
-        return True
+        return None if default == NO_EXPIRY else int(default)
 
 
 class APIKeyForm(forms.Form):
@@ -168,7 +112,7 @@ class APIKeyForm(forms.Form):
         super().__init__(data, auto_id="id_api_key_%s")
 
     def clean_name(self) -> str:
-        return _clean_name(self.cleaned_data["name"])
+        return clean_name(self.cleaned_data["name"])
 
 
 def api_keys_can_be_generated(organization: Organization) -> bool:

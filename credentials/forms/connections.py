@@ -1,4 +1,6 @@
-"""The data source / destination forms: choose the credential (Authenticate), then name the connection."""
+"""The data source / destination forms: choose the credential (Authenticate), then name the connection.
+
+They only validate: ``credentials/actions/connections.py`` makes the changes."""
 
 from __future__ import annotations
 
@@ -6,8 +8,9 @@ from typing import Any
 
 from django import forms
 
-from credentials import audit, catalog, gate
-from credentials.models import Connection, Credential, Organization
+from credentials import catalog, gate
+from credentials.models import Credential, Organization
+from credentials.names import clean_name
 
 CHOOSE_CREDENTIAL = "Choose a credential, or add one with the Add Credential tile."
 
@@ -45,45 +48,4 @@ class NameConnectionForm(ChooseCredentialForm):
     name = forms.CharField(label="Name", max_length=100)
 
     def clean_name(self) -> str:
-        name = " ".join(self.cleaned_data["name"].split())
-        if not name:
-            raise forms.ValidationError("This field is required.")
-        return name
-
-    def save(self, kind: str, user: Any = None, request: Any = None) -> Connection:
-        connection = Connection.objects.create(
-            organization=self.organization,
-            kind=kind,
-            connector=self.connector.code,
-            name=self.cleaned_data["name"],
-            credential=self.cleaned_data["credential"],
-        )
-        audit.record(
-            "connection.created",
-            organization=self.organization,
-            actor=user,
-            target=connection,
-            request=request,
-            kind=kind,
-            connector=self.connector.code,
-            credential=connection.credential.name,
-        )
-        return connection
-
-
-def reauthenticate(connection: Connection, credential: Credential, user: Any = None, request: Any = None) -> None:
-    """Point a (revoked) connection at another credential of its connector and make it active again."""
-    previous = connection.credential.name if connection.credential else ""
-    connection.credential = credential
-    connection.status = Connection.Status.ACTIVE
-    connection.revoked_reason = ""
-    connection.save(update_fields=["credential", "status", "revoked_reason", "updated_at"])
-    audit.record(
-        "connection.reauthenticated",
-        organization=connection.organization,
-        actor=user,
-        target=connection,
-        request=request,
-        credential=credential.name,
-        previous_credential=previous,
-    )
+        return clean_name(self.cleaned_data["name"])

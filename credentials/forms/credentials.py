@@ -23,6 +23,7 @@ from django.utils.datastructures import MultiValueDict
 from credentials import audit, catalog, gate
 from credentials.encryption import DecryptionError
 from credentials.models import Credential, Organization, OrganizationCredential
+from credentials.names import clean_name
 
 # RFC 9110 token characters: what a header name may be made of.
 HEADER_NAME = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
@@ -757,9 +758,7 @@ class RenameCredentialForm(forms.Form):
         super().__init__(data, initial={"name": credential.name}, auto_id=f"id_rename_{credential.pk}_%s")
 
     def clean_name(self) -> str:
-        name = " ".join(self.cleaned_data["name"].split())
-        if not name:
-            raise forms.ValidationError(REQUIRED)
+        name = clean_name(self.cleaned_data["name"])
         taken = (
             gate.credentials_for(self.credential.organization)
             .filter(name__iexact=name)

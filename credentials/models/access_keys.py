@@ -5,6 +5,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from credentials.models.organizations import Membership
+
 
 class AccessKey(models.Model):
     """An ID + secret pair with which a program calls credhub's JSON API. The secret is kept only as a hash."""
@@ -18,7 +20,8 @@ class AccessKey(models.Model):
     name = models.CharField(max_length=100)
     key_id = models.CharField("Access key ID", max_length=64, unique=True)
     secret_hash = models.CharField(max_length=128)
-    role = models.CharField(max_length=10, default="member")
+    # The role a system-generated key acts with; for an owned key, the owner's role when it was created.
+    role = models.CharField(max_length=10, choices=Membership.Role.choices, default=Membership.Role.MEMBER)
     system_generated = models.BooleanField(default=False)
     expires_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

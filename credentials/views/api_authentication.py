@@ -10,15 +10,18 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_http_methods, require_POST
-from django_htmx.http import reswap, retarget, trigger_client_event
 
-from credentials import audit, gate, keys
+from credentials import gate, keys
+from credentials.actions import access_keys as access_key_actions
+from credentials.actions import api_keys as api_key_actions
+from credentials.actions import organizations as organization_actions
+from credentials.actions.connections import active_connections_of
 from credentials.forms.access_keys import (
     AccessKeyForm,
     APIKeyForm,
@@ -27,11 +30,10 @@ from credentials.forms.access_keys import (
     api_keys_can_be_generated,
 )
 from credentials.gate import organization_admin
-from credentials.models import Organization
-from credentials.revocation import delete_access_key
+from credentials.models import APIKey, Organization
+from credentials.views.rendering import changed, render_page_or_partial, swap_and_close
 
 TEMPLATE = "api_authentication/api_authentication.html"
-CLOSE_DIALOG = "credhub:close-dialog"
 NO_NEW_API_KEYS = "API keys can no longer be generated for this organization. Create an access key instead."
 
 
@@ -55,7 +57,6 @@ def _context(request: HttpRequest, organization: Organization, **extra) -> dict:
         access_keys = access_keys.filter(system_generated=False)
     context = {
         "organization": organization,
-        "settings_page": "api_authentication",
         "show_system": show_system,
         "access_keys": access_keys,
         "api_keys": gate.api_keys_for(organization),
@@ -71,15 +72,13 @@ def _context(request: HttpRequest, organization: Organization, **extra) -> dict:
 
 def _section(request: HttpRequest, organization: Organization, partial: str, status: int = 200, **extra):
     """An htmx request gets the section; a plain one the whole page."""
-    context = _context(request, organization, **extra)
-    if request.htmx:
-        return render(request, f"{TEMPLATE}#{partial}", context)
-    return render(request, TEMPLATE, context, status=status)
+    return render_page_or_partial(request, TEMPLATE, _context(request, organization, **extra), partial, status=status)
 
 
 @organization_admin()
 @require_http_methods(["GET"])
 def api_authentication(request: HttpRequest, organization: Organization) -> HttpResponse:
+    # The "Show system-generated" filter swaps only the list; any other request gets the page.
     if request.htmx and request.htmx.target == "access-keys":
         return render(request, f"{TEMPLATE}#access-keys", _context(request, organization))
     return render(request, TEMPLATE, _context(request, organization))
@@ -92,7 +91,7 @@ def api_authentication(request: HttpRequest, organization: Organization) -> Http
 @organization_admin()
 @require_POST
 def debug_key_show(request: HttpRequest, organization: Organization) -> HttpResponse:
-    audit.record("debug_session_key.revealed", organization=organization, target=organization, request=request)
+    organization_actions.do_reveal_debug_session_key(organization, actor=request.user, request=request)
     return _section(request, organization, "debug-key", debug_key_shown=True)
 
 
@@ -100,23 +99,13 @@ def debug_key_show(request: HttpRequest, organization: Organization) -> HttpResp
 @organization_admin()
 @require_POST
 def debug_key_regenerate(request: HttpRequest, organization: Organization) -> HttpResponse:
-    keys.regenerate_debug_session_key(organization)
-    audit.record("debug_session_key.regenerated", organization=organization, target=organization, request=request)
+    organization_actions.do_regenerate_debug_session_key(organization, actor=request.user, request=request)
     return _section(
         request, organization, "debug-key", debug_key_shown=True, debug_key_status="Debug session key regenerated."
     )
 
 
 # Access keys ------------------------------------------------------------------------------------
-
-
-def _access_keys_changed(request: HttpRequest, organization: Organization, message: str) -> HttpResponse:
-    """After a rename or delete: htmx swaps the access key list and closes any dialog."""
-    if not request.htmx:
-        return redirect(_page_url(organization))
-    response = render(request, f"{TEMPLATE}#access-keys", _context(request, organization, access_keys_status=message))
-    response = reswap(retarget(response, "#access-keys"), "outerHTML")
-    return trigger_client_event(response, CLOSE_DIALOG)
 
 
 @sensitive_variables()  # the new secret, and the context that shows it, stay out of error reports
@@ -127,16 +116,8 @@ def access_key_create(request: HttpRequest, organization: Organization) -> HttpR
     form = AccessKeyForm(organization, request.POST if request.method == "POST" else None)
     template = "api_authentication/access_key_create.html"
     if request.method == "POST" and form.is_valid():
-        access_key, secret = keys.create_access_key(
-            organization, form.cleaned_data["name"], owner=request.user, expires_at=form.expires_at()
-        )
-        audit.record(
-            "access_key.created",
-            organization=organization,
-            target=access_key,
-            request=request,
-            key_id=access_key.key_id,
-            expires_at=access_key.expires_at.isoformat() if access_key.expires_at else None,
+        access_key, secret = access_key_actions.do_create_access_key(
+            organization, form.cleaned_data["name"], form.expires_at(), actor=request.user, request=request
         )
         context = _context(
             request,
@@ -146,25 +127,27 @@ def access_key_create(request: HttpRequest, organization: Organization) -> HttpR
             access_keys_status=f"Access key “{access_key.name}” created.",
         )
         created = "api_authentication/access_key_created.html"
-        return render(request, f"{created}#created" if request.htmx else created, context)
-    context = {"organization": organization, "settings_page": "api_authentication", "form": form}
-    status = 422 if form.errors and not request.htmx else 200
-    return render(request, f"{template}#create-form" if request.htmx else template, context, status=status)
+        return render_page_or_partial(request, created, context, "created")
+    context = {"organization": organization, "form": form}
+    return render_page_or_partial(request, template, context, "create-form", status=422 if form.errors else 200)
 
 
 @organization_admin()
 @require_http_methods(["GET"])
 def access_key_row(request: HttpRequest, organization: Organization, access_key_id) -> HttpResponse:
-    access_key = get_object_or_404(gate.access_keys_for(organization), pk=access_key_id)
+    access_key = gate.access_key_for(organization, access_key_id)
     return render(request, f"{TEMPLATE}#access-key-row", _context(request, organization, access_key=access_key))
 
 
 @organization_admin()
 @require_http_methods(["GET", "POST"])
 def access_key_rename(request: HttpRequest, organization: Organization, access_key_id) -> HttpResponse:
-    access_key = get_object_or_404(gate.access_keys_for(organization), pk=access_key_id)
+    access_key = gate.access_key_for(organization, access_key_id)
     form = RenameAccessKeyForm(access_key, request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.save(request):
+    if request.method == "POST" and form.is_valid():
+        access_key_actions.do_rename_access_key(
+            organization, access_key, form.cleaned_data["name"], actor=request.user, request=request
+        )
         if not request.htmx:
             return redirect(_page_url(organization))
         context = _context(request, organization, access_key=access_key, row_status=f"Renamed to “{access_key.name}”.")
@@ -179,29 +162,32 @@ def access_key_rename(request: HttpRequest, organization: Organization, access_k
 @organization_admin()
 @require_http_methods(["GET", "POST"])
 def access_key_delete(request: HttpRequest, organization: Organization, access_key_id) -> HttpResponse:
-    access_key = get_object_or_404(gate.access_keys_for(organization), pk=access_key_id)
+    access_key = gate.access_key_for(organization, access_key_id)
     if request.method == "POST":
         name = access_key.name
-        revoked = delete_access_key(access_key, request=request)
+        revoked = access_key_actions.do_delete_access_key(organization, access_key, actor=request.user, request=request)
         message = f"Access key “{name}” deleted."
         if revoked:
             message += f" Revoked connections: {', '.join(revoked)}."
-        return _access_keys_changed(request, organization, message)
-    context = {
-        "organization": organization,
-        "settings_page": "api_authentication",
-        "access_key": access_key,
-        "connections": access_key.connections.filter(status="active").order_by("name"),
-    }
-    template = "api_authentication/access_key_delete.html"
-    return render(request, f"{template}#delete-confirm" if request.htmx else template, context)
+        context = _context(request, organization, access_keys_status=message)
+        return changed(request, _page_url(organization), TEMPLATE, context, "access-keys")
+    context = {"organization": organization, "access_key": access_key, "connections": active_connections_of(access_key)}
+    return render_page_or_partial(request, "api_authentication/access_key_delete.html", context, "delete-confirm")
 
 
 @organization_admin()
 @require_POST
 def expiry_settings(request: HttpRequest, organization: Organization) -> HttpResponse:
     form = ExpiryPolicyForm(organization, request.POST)
-    if form.save(request):
+    if form.is_valid():
+        organization_actions.do_change_expiry_policy(
+            organization,
+            form.cleaned_data["periods"],
+            form.cleaned_data["allow_no_expiry"],
+            form.default_days,
+            actor=request.user,
+            request=request,
+        )
         if not request.htmx:
             return redirect(_page_url(organization))
         return _section(request, organization, "expiry-settings", expiry_status="Expiry settings saved.")
@@ -221,8 +207,9 @@ def api_key_create(request: HttpRequest, organization: Organization) -> HttpResp
     form = APIKeyForm(request.POST)
     if not form.is_valid():
         return _section(request, organization, "api-keys", status=422, api_key_form=form)
-    api_key, key = keys.create_api_key(organization, form.cleaned_data["name"], created_by=request.user)
-    audit.record("api_key.created", organization=organization, target=api_key, request=request, prefix=api_key.prefix)
+    api_key, key = api_key_actions.do_generate_api_key(
+        organization, form.cleaned_data["name"], actor=request.user, request=request
+    )
     return _section(request, organization, "api-keys", new_api_key=key, new_api_key_record=api_key)
 
 
@@ -231,50 +218,29 @@ def api_key_create(request: HttpRequest, organization: Organization) -> HttpResp
 @organization_admin()
 @require_http_methods(["GET", "POST"])
 def api_key_regenerate(request: HttpRequest, organization: Organization, api_key_id) -> HttpResponse:
-    api_key = get_object_or_404(gate.api_keys_for(organization), pk=api_key_id)
+    api_key = gate.api_key_for(organization, api_key_id)
     if not api_keys_can_be_generated(organization):
         return _section(request, organization, "api-keys", status=403, api_keys_error=NO_NEW_API_KEYS)
     if request.method == "POST":
-        old_prefix = api_key.prefix
-        key = keys.regenerate_api_key(api_key)
-        audit.record(
-            "api_key.regenerated",
-            organization=organization,
-            target=api_key,
-            request=request,
-            old_prefix=old_prefix,
-            prefix=api_key.prefix,
-        )
+        key = api_key_actions.do_regenerate_api_key(organization, api_key, actor=request.user, request=request)
+        # The new key is shown once, in this very answer: htmx swaps it in, a plain request gets the page.
         response = _section(request, organization, "api-keys", new_api_key=key, new_api_key_record=api_key)
-        if request.htmx:
-            response = trigger_client_event(reswap(retarget(response, "#api-keys"), "outerHTML"), CLOSE_DIALOG)
-        return response
+        return swap_and_close(response, "api-keys") if request.htmx else response
     return _api_key_confirm(request, organization, api_key, "regenerate")
 
 
 @organization_admin()
 @require_http_methods(["GET", "POST"])
 def api_key_delete(request: HttpRequest, organization: Organization, api_key_id) -> HttpResponse:
-    api_key = get_object_or_404(gate.api_keys_for(organization), pk=api_key_id)
+    api_key = gate.api_key_for(organization, api_key_id)
     if request.method == "POST":
         name = api_key.name
-        audit.record(
-            "api_key.deleted", organization=organization, target=api_key, request=request, prefix=api_key.prefix
-        )
-        api_key.delete()
-        if not request.htmx:
-            return redirect(_page_url(organization))
-        response = _section(request, organization, "api-keys", api_keys_status=f"API key “{name}” deleted.")
-        return trigger_client_event(reswap(retarget(response, "#api-keys"), "outerHTML"), CLOSE_DIALOG)
+        api_key_actions.do_delete_api_key(organization, api_key, actor=request.user, request=request)
+        context = _context(request, organization, api_keys_status=f"API key “{name}” deleted.")
+        return changed(request, _page_url(organization), TEMPLATE, context, "api-keys")
     return _api_key_confirm(request, organization, api_key, "delete")
 
 
-def _api_key_confirm(request: HttpRequest, organization: Organization, api_key, action: str) -> HttpResponse:
-    context = {
-        "organization": organization,
-        "settings_page": "api_authentication",
-        "api_key": api_key,
-        "action": action,
-    }
-    template = "api_authentication/api_key_confirm.html"
-    return render(request, f"{template}#api-key-confirm" if request.htmx else template, context)
+def _api_key_confirm(request: HttpRequest, organization: Organization, api_key: APIKey, action: str) -> HttpResponse:
+    context = {"organization": organization, "api_key": api_key, "action": action}
+    return render_page_or_partial(request, "api_authentication/api_key_confirm.html", context, "api-key-confirm")

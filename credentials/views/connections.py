@@ -2,32 +2,28 @@
 
 The Authenticate screen's "Add Credential" tile opens the very same Add New Credential overlay as the
 Credentials tab (``credential_create`` with ``?connector=`` and ``return_to``). When that overlay saves,
-:func:`after_credential_added` answers with this screen's credential tiles, the new one selected.
+``credentials/authenticate_screen.py`` answers with this screen's credential tiles, the new one selected.
 """
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import Resolver404, resolve, reverse
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
-from django_htmx.http import reswap, retarget, trigger_client_event
 
 from credentials import catalog, gate
-from credentials.forms.connections import ChooseCredentialForm, NameConnectionForm, credential_choices, reauthenticate
+from credentials.actions import connections as connection_actions
+from credentials.authenticate_screen import AUTHENTICATE_TEMPLATE, authenticate_context, connector_or_404
+from credentials.forms.connections import ChooseCredentialForm, NameConnectionForm
 from credentials.gate import API_CREDENTIALS, organization_admin
 from credentials.models import Connection, Credential, Organization
 
 LIST_TEMPLATE = "connections/connections.html"
 NEW_TEMPLATE = "connections/connection_new.html"
-AUTHENTICATE_TEMPLATE = "connections/authenticate.html"
 KINDS = {"source": Connection.Kind.SOURCE, "destination": Connection.Kind.DESTINATION}
 NEW_TITLES = {"source": "New data source", "destination": "New destination"}
-AUTHENTICATE_VIEWS = {"connection_create", "connection_reauthenticate"}
-CLOSE_DIALOG = "credhub:close-dialog"
 
 
 def _kind(kind: str) -> str:
@@ -36,18 +32,11 @@ def _kind(kind: str) -> str:
     return kind
 
 
-def _connector(code: str) -> catalog.Connector:
-    try:
-        return catalog.connector(code)
-    except KeyError:
-        raise Http404("No such connector.") from None
-
-
 @organization_admin(feature=API_CREDENTIALS)
 @require_GET
 def connection_list(request: HttpRequest, organization: Organization) -> HttpResponse:
     connections = gate.connections_for(organization).select_related("credential").defer("credential__secrets")
-    context = {"organization": organization, "connections": connections, "section": "connections"}
+    context = {"organization": organization, "connections": connections}
     return render(request, LIST_TEMPLATE, context)
 
 
@@ -61,39 +50,32 @@ def connection_new(request: HttpRequest, organization: Organization) -> HttpResp
         "kind": kind,
         "title": NEW_TITLES[kind],
         "connectors": catalog.CONNECTORS.values(),
-        "section": "connections",
     }
     return render(request, NEW_TEMPLATE, context)
-
-
-def _authenticate_context(
-    request: HttpRequest, organization: Organization, connector: catalog.Connector, form: ChooseCredentialForm, **extra
-) -> dict:
-    return {
-        "organization": organization,
-        "connector": connector,
-        "form": form,
-        "credentials": credential_choices(organization, connector),
-        "return_to": request.path,
-        "section": "connections",
-        **extra,
-    }
 
 
 @organization_admin(feature=API_CREDENTIALS)
 @require_http_methods(["GET", "POST"])
 def connection_create(request: HttpRequest, organization: Organization, kind: str, connector: str) -> HttpResponse:
-    kind, connector_type = _kind(kind), _connector(connector)
+    kind, connector_type = _kind(kind), connector_or_404(connector)
     extra = {"title": f"{NEW_TITLES[kind]}: {connector_type.label}", "kind": kind, "step": "authenticate"}
     if request.method == "GET":
         form = ChooseCredentialForm(organization, connector_type, initial={"credential": request.GET.get("credential")})
         return render(
-            request, AUTHENTICATE_TEMPLATE, _authenticate_context(request, organization, connector_type, form, **extra)
+            request, AUTHENTICATE_TEMPLATE, authenticate_context(request, organization, connector_type, form, **extra)
         )
     if request.POST.get("_step") == "name":
         form = NameConnectionForm(organization, connector_type, request.POST)
         if form.is_valid():
-            connection = form.save(KINDS[kind], user=request.user, request=request)
+            connection = connection_actions.do_create_connection(
+                organization,
+                KINDS[kind],
+                connector_type.code,
+                form.cleaned_data["name"],
+                form.cleaned_data["credential"],
+                actor=request.user,
+                request=request,
+            )
             messages.success(request, f"{connection.get_kind_display()} “{connection.name}” created.")
             return redirect(reverse("connection_list", args=[organization.slug]))
         step = "name" if "credential" not in form.errors else "authenticate"
@@ -105,7 +87,7 @@ def connection_create(request: HttpRequest, organization: Organization, kind: st
                 organization, connector_type, initial={"credential": form.cleaned_data["credential"].pk}
             )
     extra["step"] = step
-    context = _authenticate_context(request, organization, connector_type, form, **extra)
+    context = authenticate_context(request, organization, connector_type, form, **extra)
     if step == "name":
         context["chosen"] = _chosen_credential(form)
     return render(request, AUTHENTICATE_TEMPLATE, context, status=422 if form.errors else 200)
@@ -119,73 +101,19 @@ def _chosen_credential(form: ChooseCredentialForm) -> Credential | None:
 @organization_admin(feature=API_CREDENTIALS)
 @require_http_methods(["GET", "POST"])
 def connection_reauthenticate(request: HttpRequest, organization: Organization, connection_id) -> HttpResponse:
-    connection = get_object_or_404(gate.connections_for(organization), pk=connection_id)
-    connector_type = _connector(connection.connector)
+    connection = gate.connection_for(organization, connection_id)
+    connector_type = connector_or_404(connection.connector)
     extra = {"title": f"Re-authenticate “{connection.name}”", "connection": connection, "step": "authenticate"}
     if request.method == "POST":
         form = ChooseCredentialForm(organization, connector_type, request.POST)
         if form.is_valid():
-            reauthenticate(connection, form.cleaned_data["credential"], user=request.user, request=request)
+            connection_actions.do_reauthenticate_connection(
+                organization, connection, form.cleaned_data["credential"], actor=request.user, request=request
+            )
             messages.success(request, f"“{connection.name}” re-authenticated with “{connection.credential.name}”.")
             return redirect(reverse("connection_list", args=[organization.slug]))
     else:
         initial = request.GET.get("credential") or connection.credential_id
         form = ChooseCredentialForm(organization, connector_type, initial={"credential": initial})
-    context = _authenticate_context(request, organization, connector_type, form, **extra)
+    context = authenticate_context(request, organization, connector_type, form, **extra)
     return render(request, AUTHENTICATE_TEMPLATE, context, status=422 if form.errors else 200)
-
-
-# The Add New Credential overlay, opened from the Authenticate screen ------------------------------
-
-
-def authenticate_return_to(request: HttpRequest, organization: Organization) -> str:
-    """The Authenticate screen the credential overlay was opened from, if ``return_to`` names one of ours."""
-    value = request.POST.get("return_to") or request.GET.get("return_to") or ""
-    parts = urlsplit(value)
-    if not value.startswith("/") or value.startswith("//") or parts.scheme or parts.netloc:
-        return ""
-    try:
-        match = resolve(parts.path)
-    except Resolver404:
-        return ""
-    if match.url_name not in AUTHENTICATE_VIEWS or match.kwargs.get("org") != organization.slug:
-        return ""
-    return parts.path
-
-
-def after_credential_added(
-    request: HttpRequest, organization: Organization, credential: Credential
-) -> HttpResponse | None:
-    """After the overlay saved a credential: back to the Authenticate screen it came from, the new tile selected.
-
-    Returns None when the overlay was not opened from an Authenticate screen of this connector.
-    """
-    return_to = authenticate_return_to(request, organization)
-    if not return_to:
-        return None
-    match = resolve(return_to)
-    if "connection_id" in match.kwargs:
-        connection = gate.connections_for(organization).filter(pk=match.kwargs["connection_id"]).first()
-        connector_code = connection.connector if connection else ""
-    else:
-        connector_code = match.kwargs.get("connector", "")
-    if connector_code != credential.connector:
-        return None
-    if not request.htmx:
-        return redirect(f"{return_to}?credential={credential.pk}")
-    connector_type = _connector(connector_code)
-    form = ChooseCredentialForm(organization, connector_type, initial={"credential": credential.pk})
-    context = _authenticate_context(
-        request,
-        organization,
-        connector_type,
-        form,
-        new_credential_id=str(credential.pk),
-        status_message=f"Credential “{credential.name}” added and selected.",
-    )
-    context["return_to"] = return_to
-    response = render(request, f"{AUTHENTICATE_TEMPLATE}#credential-choices", context)
-    response = retarget(response, "#credential-choices")
-    response = reswap(response, "outerHTML")
-    # After the swap, so that closing the dialog can move focus to the new, selected tile.
-    return trigger_client_event(response, CLOSE_DIALOG, after="settle")

@@ -10,12 +10,11 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import reswap, retarget, trigger_client_event
 
-from credentials import gate
+from credentials import authenticate_screen, gate
 from credentials.forms.credentials import CredentialForm, RenameCredentialForm
 from credentials.gate import API_CREDENTIALS, organization_admin
 from credentials.models import Organization
 from credentials.revocation import delete_credential
-from credentials.views import connections
 
 PAGE_SIZE = 48
 CLOSE_DIALOG = "credhub:close-dialog"
@@ -68,7 +67,7 @@ def _form_response(request: HttpRequest, form: CredentialForm, status: int = 200
         "focus_id": focus_id,
         "settings_page": SETTINGS_PAGE,
         # Set when the overlay was opened from a data source's Authenticate screen.
-        "return_to": connections.authenticate_return_to(request, form.organization),
+        "return_to": authenticate_screen.authenticate_return_to(request, form.organization),
     }
     template = f"{FORM_TEMPLATE}#credential-form" if request.htmx else FORM_TEMPLATE
     return render(request, template, context, status=status)
@@ -116,7 +115,7 @@ def _save_or_restart(
     if credential is None:
         return _form_response(request, form, status=422 if not request.htmx else 200)
     if form.instance is None:  # created, maybe from a data source's Authenticate screen
-        if (response := connections.after_credential_added(request, organization, credential)) is not None:
+        if (response := authenticate_screen.after_credential_added(request, organization, credential)) is not None:
             return response
     return _list_after_change(request, organization, saved.format(name=credential.name))
 

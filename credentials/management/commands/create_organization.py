@@ -11,12 +11,11 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 from django.core.validators import validate_slug
-from django.db import transaction
 from django.views.decorators.debug import sensitive_variables
 
-from credentials import audit
+from credentials.actions.organizations import do_create_organization
 from credentials.management.base import OPERATOR, OperatorCommand, bad_arguments
-from credentials.models import Membership, Organization
+from credentials.models import Organization
 
 PASSWORD_ENV = "CREDHUB_ADMIN_PASSWORD"
 
@@ -70,31 +69,28 @@ class Command(OperatorCommand):
             password = self._password(options)
             if password is None:
                 password = generated = secrets.token_urlsafe(18)
+            # Saved by the action, in the organization's transaction.
+            user = User(
+                username=User.normalize_username(username), email=User.objects.normalize_email(options["admin_email"])
+            )
             try:
-                validate_password(password, User(username=username, email=options["admin_email"]))
+                validate_password(password, user)
             except ValidationError as error:
                 raise bad_arguments("The password is not accepted: " + " ".join(error.messages)) from error
-
-        with transaction.atomic():
-            organization = Organization.objects.create(
+            user.set_password(password)
+        organization = do_create_organization(
+            Organization(
                 slug=slug,
                 name=options["name"].strip(),
                 parent=parent,
                 account_domain=options["account_domain"],
                 api_credentials_enabled=options["enable_api_credentials"],
-            )
-            if user is None:
-                user = User.objects.create_user(username, options["admin_email"], password)
-            Membership.objects.create(user=user, organization=organization, role=Membership.Role.ADMIN)
-            audit.record(
-                "organization.created",
-                organization=organization,
-                actor=OPERATOR,
-                target=organization,
-                admin=username,
-                parent=parent.slug if parent else None,
-                api_credentials_enabled=organization.api_credentials_enabled,
-            )
+            ),
+            admin=user,
+            actor=OPERATOR,
+            parent=parent.slug if parent else None,
+            api_credentials_enabled=options["enable_api_credentials"],
+        )
 
         self.stdout.write(f"Created organization {organization.slug} (Account ID {organization.account_id}).")
         self.stdout.write(f"Organization Admin: {username}")

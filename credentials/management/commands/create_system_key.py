@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from django.db import transaction
-
-from credentials import audit
+from credentials.actions.access_keys import do_create_system_access_key
 from credentials.management.base import OPERATOR, OperatorCommand, bad_arguments
 from credentials.models import Membership
-from credentials.system_keys import issue_system_access_key
 
 
 class Command(OperatorCommand):
@@ -21,9 +18,7 @@ class Command(OperatorCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("organization", metavar="ORG", help="the organization's slug")
         parser.add_argument("--name", required=True, help="what the key is for, e.g. “Warehouse sync”")
-        parser.add_argument(
-            "--role", choices=[Membership.Role.MEMBER, Membership.Role.ADMIN], default=Membership.Role.MEMBER
-        )
+        parser.add_argument("--role", choices=Membership.Role.values, default=Membership.Role.MEMBER)
         parser.add_argument("--expires-in-days", type=int, metavar="N", help="expire after N days (N ≥ 1)")
         parser.add_argument("--json", action="store_true", help="print the key as JSON")
 
@@ -37,20 +32,7 @@ class Command(OperatorCommand):
         organization = self.organization(options["organization"])
         if days is None:
             days = organization.access_key_default_expiry
-        with transaction.atomic():
-            access_key, secret = issue_system_access_key(
-                organization, name=name, role=options["role"], expires_in_days=days
-            )
-            audit.record(
-                "access_key.created",
-                organization=organization,
-                actor=OPERATOR,
-                target=access_key,
-                key_id=access_key.key_id,
-                role=access_key.role,
-                system_generated=True,
-                expires_at=access_key.expires_at.isoformat() if access_key.expires_at else None,
-            )
+        access_key, secret = do_create_system_access_key(organization, name, options["role"], days, actor=OPERATOR)
         if options["json"]:
             self.write_json(
                 {

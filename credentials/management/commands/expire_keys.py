@@ -8,7 +8,7 @@ from django.core.management.base import CommandError
 from django.db.models import Q
 from django.utils import timezone
 
-from credentials import revocation
+from credentials.actions.access_keys import do_expire_access_key
 from credentials.management.base import OPERATOR, OperatorCommand, bad_arguments
 from credentials.models import AccessKey
 
@@ -46,9 +46,9 @@ class Command(OperatorCommand):
 
         rows = []
         for access_key in keys.order_by("organization__slug", "created_at"):
-            connections = (
-                [] if options["dry_run"] else revocation.expire_access_key(access_key, actor=OPERATOR, via="manage.py")
-            )
+            connections = []
+            if not options["dry_run"]:
+                connections = do_expire_access_key(access_key.organization, access_key, actor=OPERATOR, via="manage.py")
             rows.append(
                 {
                     "key_id": access_key.key_id,

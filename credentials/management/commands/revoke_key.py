@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import CommandError
 
-from credentials import revocation
+from credentials.actions.access_keys import do_revoke_access_key
 from credentials.management.base import OPERATOR, OperatorCommand
 from credentials.models import AccessKey
 
@@ -24,7 +24,11 @@ class Command(OperatorCommand):
         if access_key is None:
             raise CommandError(f"No access key with the ID “{options['key_id']}”.")
         already = access_key.revoked_at is not None
-        connections = [] if already else revocation.revoke_access_key(access_key, actor=OPERATOR, via="manage.py")
+        connections = (
+            []
+            if already
+            else do_revoke_access_key(access_key.organization, access_key, actor=OPERATOR, via="manage.py")
+        )
         if options["json"]:
             self.write_json(
                 {

@@ -6,7 +6,8 @@ import time
 
 from django.core.management.base import CommandError
 
-from credentials import audit, rotation
+from credentials import rotation
+from credentials.actions.encryption import do_rotate_encryption_key
 from credentials.management.base import OPERATOR, OperatorCommand, bad_arguments
 from credentials.management.progress import ProgressBar
 
@@ -31,17 +32,8 @@ class Command(OperatorCommand):
             raise bad_arguments("--batch-size must be 1 or more.")
         started = time.monotonic()
         progress = ProgressBar(self.stderr, "Re-encrypting", enabled=not options["no_progress"])
-        report = rotation.rotate_all(batch_size=options["batch_size"], progress=progress)
+        report = do_rotate_encryption_key(batch_size=options["batch_size"], progress=progress, actor=OPERATOR)
         seconds = time.monotonic() - started
-        audit.record(
-            "encryption.rotated",
-            organization=None,
-            actor=OPERATOR,
-            checked=report.checked,
-            rotated=report.rotated,
-            already_current=report.already_current,
-            unreadable=len(report.unreadable),
-        )
         if options["json"]:
             self.write_json(
                 {

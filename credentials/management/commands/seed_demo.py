@@ -9,7 +9,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from credentials import audit, catalog
+from credentials import catalog
+from credentials.actions.organizations import do_create_organization
 from credentials.audit import OPERATOR
 from credentials.models import Connection, Credential, Membership, Organization, OrganizationCredential
 
@@ -90,11 +91,11 @@ class Command(BaseCommand):
         )
 
     def _organization(self, slug: str, name: str, **fields) -> Organization:
-        organization, created = Organization.objects.get_or_create(
-            slug=slug, defaults={"name": name, "api_credentials_enabled": True, **fields}
-        )
-        if created:
-            audit.record("organization.created", organization=organization, actor=OPERATOR, target=organization)
+        organization = Organization.objects.filter(slug=slug).first()
+        if organization is None:
+            organization = do_create_organization(
+                Organization(slug=slug, name=name, api_credentials_enabled=True, **fields), actor=OPERATOR
+            )
         return organization
 
     def _user(self, username: str, organization: Organization, role: str) -> None:

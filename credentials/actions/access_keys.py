@@ -1,0 +1,213 @@
+"""Access keys: create (by an admin or for an integration), rename, edit from the admin, delete,
+revoke and expire. Deleting, revoking or expiring a key revokes the connections established with it."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
+
+from credentials import audit, keys
+from credentials.actions import check_organization, via_detail
+from credentials.actions.connections import revoke_connections_for_access_key
+from credentials.models import AccessKey, Organization
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+@sensitive_variables("secret")
+def do_create_access_key(
+    organization: Organization,
+    name: str,
+    expires_at: datetime | None,
+    *,
+    actor: Any,
+    request: HttpRequest | None = None,
+) -> tuple[AccessKey, str]:
+    """Create an access key owned by ``actor`` (a user); returns it and its secret, shown once.
+    Audits ``access_key.created``."""
+    with transaction.atomic():
+        access_key, secret = keys.create_access_key(organization, name, owner=actor, expires_at=expires_at)
+        audit.record(
+            "access_key.created",
+            organization=organization,
+            actor=actor,
+            target=access_key,
+            request=request,
+            key_id=access_key.key_id,
+            expires_at=_iso(access_key.expires_at),
+        )
+    return access_key, secret
+
+
+@sensitive_variables("secret")
+def do_create_system_access_key(
+    organization: Organization,
+    name: str,
+    role: str,
+    expires_in_days: int | None,
+    *,
+    actor: Any,
+    request: HttpRequest | None = None,
+) -> tuple[AccessKey, str]:
+    """Create a system-generated access key (owned by no user, acting with ``role``) for an integration;
+    returns it and its secret, shown once. Audits ``access_key.created``.
+
+    The key's format and stored hash are those of every access key, so the JSON API accepts it like any other.
+    """
+    expires_at = timezone.now() + timedelta(days=expires_in_days) if expires_in_days else None
+    with transaction.atomic():
+        access_key, secret = keys.create_access_key(
+            organization, name, system_generated=True, role=role, expires_at=expires_at
+        )
+        audit.record(
+            "access_key.created",
+            organization=organization,
+            actor=actor,
+            target=access_key,
+            request=request,
+            key_id=access_key.key_id,
+            role=access_key.role,
+            system_generated=True,
+            expires_at=_iso(access_key.expires_at),
+        )
+    return access_key, secret
+
+
+def do_rename_access_key(
+    organization: Organization, access_key: AccessKey, name: str, *, actor: Any, request: HttpRequest | None = None
+) -> None:
+    """Rename an access key; audits ``access_key.renamed`` with the old name."""
+    check_organization(organization, access_key)
+    with transaction.atomic():
+        old_name = access_key.name
+        access_key.name = name
+        access_key.save(update_fields=["name"])
+        audit.record(
+            "access_key.renamed",
+            organization=organization,
+            actor=actor,
+            target=access_key,
+            request=request,
+            key_id=access_key.key_id,
+            old_name=old_name,
+        )
+
+
+def do_edit_access_key(
+    organization: Organization,
+    access_key: AccessKey,
+    changed: list[str],
+    *,
+    actor: Any,
+    request: HttpRequest | None = None,
+    via: str = "",
+) -> None:
+    """Store the fields (name, role, expiry) the admin's validated form has set on ``access_key``;
+    audits ``access_key.edited`` with the changed field names. An unchanged edit records nothing."""
+    check_organization(organization, access_key)
+    if not changed:
+        return
+    with transaction.atomic():
+        access_key.save(update_fields=list(changed))
+        audit.record(
+            "access_key.edited",
+            organization=organization,
+            actor=actor,
+            target=access_key,
+            request=request,
+            key_id=access_key.key_id,
+            changed=list(changed),
+            **via_detail(via),
+        )
+
+
+def _record(action: str, access_key: AccessKey, revoked: list[str], *, actor: Any, request: Any, **details: Any):
+    audit.record(
+        action,
+        organization=access_key.organization,
+        actor=actor,
+        target=access_key,
+        request=request,
+        key_id=access_key.key_id,
+        revoked_connections=revoked,
+        **details,
+    )
+
+
+def do_delete_access_key(
+    organization: Organization,
+    access_key: AccessKey,
+    *,
+    actor: Any,
+    request: HttpRequest | None = None,
+    via: str = "",
+) -> list[str]:
+    """Delete an access key and revoke the connections established with it; returns their names.
+    Audits ``access_key.deleted``."""
+    check_organization(organization, access_key)
+    with transaction.atomic():
+        revoked = revoke_connections_for_access_key(access_key, "was deleted")
+        _record("access_key.deleted", access_key, revoked, actor=actor, request=request, **via_detail(via))
+        access_key.delete()
+    return revoked
+
+
+def do_revoke_access_key(
+    organization: Organization,
+    access_key: AccessKey,
+    *,
+    actor: Any,
+    request: HttpRequest | None = None,
+    via: str = "",
+) -> list[str]:
+    """Revoke an access key (it stays listed but stops working) and the connections established with it;
+    returns their names. Audits ``access_key.revoked``; a key already revoked changes and records nothing."""
+    check_organization(organization, access_key)
+    with transaction.atomic():
+        locked = AccessKey.objects.select_for_update().get(pk=access_key.pk)
+        if locked.revoked_at is not None:
+            return []
+        locked.revoked_at = timezone.now()
+        locked.save(update_fields=["revoked_at"])
+        revoked = revoke_connections_for_access_key(locked, "was revoked")
+        _record("access_key.revoked", locked, revoked, actor=actor, request=request, **via_detail(via))
+    access_key.revoked_at = locked.revoked_at
+    return revoked
+
+
+def do_expire_access_key(
+    organization: Organization,
+    access_key: AccessKey,
+    *,
+    actor: Any,
+    request: HttpRequest | None = None,
+    via: str = "",
+) -> list[str]:
+    """Make an access key expire now (unless it already has) and revoke the connections established with
+    it; returns their names. Audits ``access_key.expired`` with the previous expiry."""
+    check_organization(organization, access_key)
+    with transaction.atomic():
+        locked = AccessKey.objects.select_for_update().get(pk=access_key.pk)
+        previous = locked.expires_at
+        if previous is None or previous > timezone.now():
+            locked.expires_at = timezone.now()
+            locked.save(update_fields=["expires_at"])
+        revoked = revoke_connections_for_access_key(locked, "expired")
+        _record(
+            "access_key.expired",
+            locked,
+            revoked,
+            actor=actor,
+            request=request,
+            previous_expiry=_iso(previous),
+            **via_detail(via),
+        )
+    access_key.expires_at = locked.expires_at
+    return revoked

@@ -1,0 +1,99 @@
+"""Legacy API keys: generate, regenerate, rename (from the admin) and delete."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.views.decorators.debug import sensitive_variables
+
+from credentials import audit, keys
+from credentials.actions import check_organization, via_detail
+from credentials.models import APIKey, Organization
+
+
+@sensitive_variables("key")
+def do_generate_api_key(
+    organization: Organization, name: str, *, actor: Any, request: HttpRequest | None = None
+) -> tuple[APIKey, str]:
+    """Generate an API key created by ``actor`` (a user); returns it and the key, shown once.
+    Audits ``api_key.created``."""
+    with transaction.atomic():
+        api_key, key = keys.create_api_key(organization, name, created_by=actor)
+        audit.record(
+            "api_key.created",
+            organization=organization,
+            actor=actor,
+            target=api_key,
+            request=request,
+            prefix=api_key.prefix,
+        )
+    return api_key, key
+
+
+@sensitive_variables("key")
+def do_regenerate_api_key(
+    organization: Organization, api_key: APIKey, *, actor: Any, request: HttpRequest | None = None
+) -> str:
+    """Give an API key a new value (the old one stops working); returns it, shown once.
+    Audits ``api_key.regenerated`` with the old and new prefixes."""
+    check_organization(organization, api_key)
+    with transaction.atomic():
+        old_prefix = api_key.prefix
+        key = keys.regenerate_api_key(api_key)
+        audit.record(
+            "api_key.regenerated",
+            organization=organization,
+            actor=actor,
+            target=api_key,
+            request=request,
+            old_prefix=old_prefix,
+            prefix=api_key.prefix,
+        )
+    return key
+
+
+def do_rename_api_key(
+    organization: Organization,
+    api_key: APIKey,
+    name: str,
+    *,
+    actor: Any,
+    request: HttpRequest | None = None,
+    via: str = "",
+) -> None:
+    """Rename an API key; audits ``api_key.renamed`` with the old name."""
+    check_organization(organization, api_key)
+    with transaction.atomic():
+        old_name = APIKey.objects.filter(pk=api_key.pk).values_list("name", flat=True).first()
+        api_key.name = name
+        api_key.save(update_fields=["name"])
+        audit.record(
+            "api_key.renamed",
+            organization=organization,
+            actor=actor,
+            target=api_key,
+            request=request,
+            prefix=api_key.prefix,
+            old_name=old_name,
+            **via_detail(via),
+        )
+
+
+def do_delete_api_key(
+    organization: Organization, api_key: APIKey, *, actor: Any, request: HttpRequest | None = None, via: str = ""
+) -> None:
+    """Delete an API key; it stops working at once. Audits ``api_key.deleted``."""
+    check_organization(organization, api_key)
+    with transaction.atomic():
+        audit.record(
+            "api_key.deleted",
+            organization=organization,
+            actor=actor,
+            target=api_key,
+            request=request,
+            prefix=api_key.prefix,
+            **via_detail(via),
+        )
+        api_key.delete()

@@ -1,0 +1,240 @@
+"""Organizations: create one (with its first Organization Admin), edit it from the admin, delete it; its
+members; its debug session key; its access key expiry policy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.http import HttpRequest
+
+from credentials import audit, keys
+from credentials.actions import check_organization, via_detail
+from credentials.models import Membership, Organization
+
+# Organization fields whose old and new values go into the audit log (none is secret); an edit of any
+# other field is recorded by name only.
+POLICY_FIELDS = (
+    "api_credentials_enabled",
+    "access_key_expiry_periods",
+    "access_key_allow_no_expiry",
+    "access_key_default_expiry",
+    "api_key_policy",
+    "api_key_sunset_at",
+)
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def do_create_organization(
+    organization: Organization,
+    *,
+    admin: AbstractBaseUser | None = None,
+    actor: Any,
+    request: HttpRequest | None = None,
+    via: str = "",
+    **details: Any,
+) -> Organization:
+    """Store a new, validated ``organization`` and make ``admin`` (saved first if new) its Organization
+    Admin; audits ``organization.created`` with ``details``."""
+    with transaction.atomic():
+        organization.save(force_insert=True)
+        if admin is not None:
+            if admin.pk is None:
+                admin.save()
+            Membership.objects.create(user=admin, organization=organization, role=Membership.Role.ADMIN)
+            details["admin"] = admin.get_username()
+        audit.record(
+            "organization.created",
+            organization=organization,
+            actor=actor,
+            target=organization,
+            request=request,
+            **details,
+            **via_detail(via),
+        )
+    return organization
+
+
+def do_edit_organization(
+    organization: Organization,
+    changes: dict[str, tuple[Any, Any]],
+    *,
+    actor: Any,
+    request: HttpRequest | None = None,
+    via: str = "",
+) -> None:
+    """Store the fields the admin's validated form has set on ``organization``; ``changes`` maps each
+    changed field to its (old, new) value. Audits ``organization.policy_changed`` with the old and new
+    values of the policies, and ``organization.edited`` with the names of the other fields."""
+    if not changes:
+        return
+    policies = {name: [_plain(old), _plain(new)] for name, (old, new) in changes.items() if name in POLICY_FIELDS}
+    others = [name for name in changes if name not in POLICY_FIELDS]
+    with transaction.atomic():
+        organization.save()
+        common = {"organization": organization, "actor": actor, "target": organization, "request": request}
+        if policies:
+            audit.record("organization.policy_changed", **common, changes=policies, **via_detail(via))
+        if others:
+            audit.record("organization.edited", **common, changed=others, **via_detail(via))
+
+
+def do_delete_organization(
+    organization: Organization, *, actor: Any, request: HttpRequest | None = None, via: str = ""
+) -> None:
+    """Delete an organization with everything it holds. Audits ``organization.deleted`` under its parent
+    (or with no organization): the organization's own log goes with it."""
+    with transaction.atomic():
+        audit.record(
+            "organization.deleted",
+            organization=organization.parent,
+            actor=actor,
+            target=organization,
+            request=request,
+            slug=organization.slug,
+            account_id=organization.account_id,
+            **via_detail(via),
+        )
+        organization.delete()
+
+
+# Members ----------------------------------------------------------------------------------------
+
+
+def do_add_member(
+    organization: Organization,
+    membership: Membership,
+    *,
+    actor: Any,
+    request: HttpRequest | None = None,
+    via: str = "",
+) -> Membership:
+    """Store a new ``membership`` (its user and role set) in ``organization``; audits ``membership.created``."""
+    with transaction.atomic():
+        membership.organization = organization
+        membership.save(force_insert=True)
+        audit.record(
+            "membership.created",
+            organization=organization,
+            actor=actor,
+            target=membership,
+            request=request,
+            role=membership.role,
+            **via_detail(via),
+        )
+    return membership
+
+
+def do_change_member(
+    organization: Organization,
+    membership: Membership,
+    changed: list[str],
+    *,
+    actor: Any,
+    request: HttpRequest | None = None,
+    via: str = "",
+) -> None:
+    """Store the fields (role, user) the admin's validated form has set on ``membership``; audits
+    ``membership.edited`` with their names. An unchanged membership records nothing."""
+    check_organization(organization, membership)
+    if not changed:
+        return
+    with transaction.atomic():
+        membership.save()
+        audit.record(
+            "membership.edited",
+            organization=organization,
+            actor=actor,
+            target=membership,
+            request=request,
+            changed=list(changed),
+            **via_detail(via),
+        )
+
+
+def do_remove_member(
+    organization: Organization, membership: Membership, *, actor: Any, request: HttpRequest | None = None, via: str = ""
+) -> None:
+    """End a membership (the user's access keys lose their power with it); audits ``membership.deleted``."""
+    check_organization(organization, membership)
+    with transaction.atomic():
+        audit.record(
+            "membership.deleted",
+            organization=organization,
+            actor=actor,
+            target=membership,
+            request=request,
+            **via_detail(via),
+        )
+        membership.delete()
+
+
+# The debug session key and the access key expiry policy -----------------------------------------
+
+
+def do_reveal_debug_session_key(organization: Organization, *, actor: Any, request: HttpRequest | None = None) -> str:
+    """Return the debug session key for showing; changes nothing but audits ``debug_session_key.revealed``."""
+    with transaction.atomic():
+        audit.record(
+            "debug_session_key.revealed", organization=organization, actor=actor, target=organization, request=request
+        )
+    return organization.debug_session_key
+
+
+def do_regenerate_debug_session_key(
+    organization: Organization, *, actor: Any, request: HttpRequest | None = None
+) -> str:
+    """Give the organization a new debug session key (the old one stops matching) and return it;
+    audits ``debug_session_key.regenerated``."""
+    with transaction.atomic():
+        key = keys.regenerate_debug_session_key(organization)
+        audit.record(
+            "debug_session_key.regenerated",
+            organization=organization,
+            actor=actor,
+            target=organization,
+            request=request,
+        )
+    return key
+
+
+def do_change_expiry_policy(
+    organization: Organization,
+    periods: list[int],
+    allow_no_expiry: bool,
+    default_days: int | None,
+    *,
+    actor: Any,
+    request: HttpRequest | None = None,
+) -> None:
+    """Set which expiry periods new access keys may have, whether "No expiry" is allowed, and the default
+    (None: no expiry); audits ``access_key_policy.changed`` with the policy before and after."""
+
+    def policy() -> dict[str, Any]:
+        return {
+            "periods": organization.access_key_expiry_periods,
+            "allow_no_expiry": organization.access_key_allow_no_expiry,
+            "default": organization.access_key_default_expiry,
+        }
+
+    with transaction.atomic():
+        before = policy()
+        organization.access_key_expiry_periods = sorted(periods)
+        organization.access_key_allow_no_expiry = allow_no_expiry
+        organization.access_key_default_expiry = default_days
+        organization.save(
+            update_fields=["access_key_expiry_periods", "access_key_allow_no_expiry", "access_key_default_expiry"]
+        )
+        audit.record(
+            "access_key_policy.changed",
+            organization=organization,
+            actor=actor,
+            target=organization,
+            request=request,
+            before=before,
+            after=policy(),
+        )

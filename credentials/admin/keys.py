@@ -1,0 +1,141 @@
+"""Access keys and legacy API keys in the admin: metadata only, never a secret or its hash."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+
+from credentials.actions import access_keys as access_key_actions
+from credentials.actions import api_keys as api_key_actions
+from credentials.admin.base import VIA_ADMIN, ActionAdmin
+from credentials.models import AccessKey, APIKey
+
+
+class AccessKeyStatusFilter(admin.SimpleListFilter):
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("active", "Active"), ("expired", "Expired"), ("revoked", "Revoked")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        now = timezone.now()
+        match self.value():
+            case "active":
+                unexpired = Q(expires_at__isnull=True) | Q(expires_at__gt=now)
+                return queryset.filter(unexpired, revoked_at__isnull=True)
+            case "expired":
+                return queryset.filter(revoked_at__isnull=True, expires_at__lte=now)
+            case "revoked":
+                return queryset.filter(revoked_at__isnull=False)
+        return queryset
+
+
+@admin.register(AccessKey)
+class AccessKeyAdmin(ActionAdmin):
+    list_display = (
+        "name",
+        "key_id",
+        "organization",
+        "owner",
+        "role",
+        "system_generated",
+        "status",
+        "expires_at",
+        "last_used_at",
+        "last_used_ip",
+    )
+    list_filter = (AccessKeyStatusFilter, "system_generated", "role")
+    search_fields = ("name", "=key_id", "organization__name", "organization__slug", "owner__username")
+    list_select_related = ("organization", "owner")
+    # `secret_hash` is left out: it is never shown or editable.
+    fields = (
+        "organization",
+        "name",
+        "key_id",
+        "owner",
+        "role",
+        "system_generated",
+        "expires_at",
+        "created_at",
+        "last_used_at",
+        "last_used_ip",
+        "revoked_at",
+    )
+    readonly_fields = (
+        "organization",
+        "key_id",
+        "owner",
+        "system_generated",
+        "created_at",
+        "last_used_at",
+        "last_used_ip",
+        "revoked_at",
+    )
+    actions = ("revoke_selected_keys",)
+
+    @admin.display(description="Status")
+    def status(self, obj: AccessKey) -> str:
+        if obj.revoked_at is not None:
+            return "Revoked"
+        if obj.expires_at is not None and obj.expires_at <= timezone.now():
+            return "Expired"
+        return "Active"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # a secret is shown once at creation: use the API authentication page or create_system_key
+
+    @admin.action(description="Revoke selected keys", permissions=["change"])
+    def revoke_selected_keys(self, request: HttpRequest, queryset: QuerySet) -> None:
+        revoked = connections = 0
+        for access_key in queryset.select_related("organization"):
+            if access_key.revoked_at is not None:
+                continue
+            connections += len(
+                access_key_actions.do_revoke_access_key(
+                    access_key.organization, access_key, actor=request.user, request=request, via=VIA_ADMIN
+                )
+            )
+            revoked += 1
+        self.message_user(
+            request,
+            f"Revoked {revoked} access key{'s' if revoked != 1 else ''} and "
+            f"{connections} connection{'s' if connections != 1 else ''}.",
+            messages.SUCCESS,
+        )
+
+    def save_model(self, request: HttpRequest, obj: AccessKey, form: Any, change: bool) -> None:
+        access_key_actions.do_edit_access_key(
+            obj.organization, obj, list(form.changed_data), actor=request.user, request=request, via=VIA_ADMIN
+        )
+
+    def delete_model(self, request: HttpRequest, obj: AccessKey) -> None:
+        access_key_actions.do_delete_access_key(
+            obj.organization, obj, actor=request.user, request=request, via=VIA_ADMIN
+        )
+
+
+@admin.register(APIKey)
+class APIKeyAdmin(ActionAdmin):
+    list_display = ("name", "prefix", "organization", "created_by", "created_at", "last_used_at")
+    search_fields = ("name", "=prefix", "organization__name", "organization__slug")
+    list_select_related = ("organization", "created_by")
+    # `secret_hash` is left out: it is never shown or editable.
+    fields = ("organization", "name", "prefix", "created_by", "created_at", "last_used_at")
+    readonly_fields = ("organization", "prefix", "created_by", "created_at", "last_used_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # a key is shown once at creation, in the organization's API authentication page
+
+    def save_model(self, request: HttpRequest, obj: APIKey, form: Any, change: bool) -> None:
+        if "name" in form.changed_data:  # the only field that can be changed here
+            api_key_actions.do_rename_api_key(
+                obj.organization, obj, obj.name, actor=request.user, request=request, via=VIA_ADMIN
+            )
+
+    def delete_model(self, request: HttpRequest, obj: APIKey) -> None:
+        api_key_actions.do_delete_api_key(obj.organization, obj, actor=request.user, request=request, via=VIA_ADMIN)

@@ -1,0 +1,41 @@
+"""The access key expiry policy's rules, the same in Settings > API authentication and in the admin."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from credentials.models import Organization
+from credentials.models.organizations import EXPIRY_PERIODS
+
+NO_PERIOD = "Offer at least one expiry period, or allow “No expiry”."
+NO_EXPIRY_NOT_ALLOWED = "Allow “No expiry” to make it the default, or choose an offered period."
+DEFAULT_NOT_OFFERED = "Choose a default among the periods offered."
+
+
+def period_label(days: int) -> str:
+    return f"{days} days"
+
+
+PERIOD_CHOICES = [(days, period_label(days)) for days in EXPIRY_PERIODS]
+
+
+def periods_problem(periods: list[int], allow_no_expiry: bool) -> str | None:
+    """Why the periods offered make no policy (none, and "No expiry" not allowed), or None."""
+    return NO_PERIOD if not periods and not allow_no_expiry else None
+
+
+def default_problem(periods: list[int], allow_no_expiry: bool, default_days: int | None) -> str | None:
+    """Why ``default_days`` (None: no expiry) cannot be the policy's default, or None."""
+    if default_days is None:
+        return None if allow_no_expiry else NO_EXPIRY_NOT_ALLOWED
+    return None if default_days in periods else DEFAULT_NOT_OFFERED
+
+
+def offered_periods(organization: Organization) -> list[int]:
+    """The periods the organization offers, shortest first (a stored period credhub no longer knows is left out)."""
+    return sorted(int(days) for days in organization.access_key_expiry_periods or [] if int(days) in EXPIRY_PERIODS)
+
+
+def expires_at(days: int | None, now: datetime) -> datetime | None:
+    """When a key created ``now`` with a period of ``days`` (None: no expiry) expires."""
+    return None if days is None else now + timedelta(days=days)
