@@ -16,6 +16,15 @@ def client_address(request: HttpRequest | None) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
+def actor_label(actor: Any) -> str:
+    """How the log (and a webhook event) names who acted: a username, "access key <ID>", or a label."""
+    if hasattr(actor, "get_username"):
+        return actor.get_username()[:200]
+    if hasattr(actor, "key_id"):
+        return f"access key {actor.key_id}"[:200]
+    return str(actor or "system")[:200]
+
+
 def record(
     action: str,
     *,
@@ -29,20 +38,13 @@ def record(
 
     ``details`` must never carry a secret: pass names, IDs and changed field names only.
     """
-    actor_user = None
     if actor is None and request is not None and getattr(request, "user", None) is not None:
         if request.user.is_authenticated:
             actor = request.user
-    if hasattr(actor, "get_username"):
-        actor_user, actor_label = actor, actor.get_username()
-    elif hasattr(actor, "key_id"):
-        actor_label = f"access key {actor.key_id}"
-    else:
-        actor_label = str(actor or "system")
     return AuditEvent.objects.create(
         organization=organization,
-        actor_user=actor_user,
-        actor=actor_label[:200],
+        actor_user=actor if hasattr(actor, "get_username") else None,
+        actor=actor_label(actor),
         action=action,
         target_type=type(target).__name__ if target is not None else "",
         target_id=str(getattr(target, "pk", "") or "") if target is not None else "",
@@ -90,6 +92,15 @@ ACTION_WORDS = {
     "connection.edited": "Edited connection",
     "connection.deleted": "Deleted connection",
     "encryption.rotated": "Re-encrypted secrets under the primary key",
+    "webhook.created": "Added webhook endpoint",
+    "webhook.edited": "Edited webhook endpoint",
+    "webhook.enabled": "Enabled webhook endpoint",
+    "webhook.disabled": "Disabled webhook endpoint",
+    "webhook.disabled_automatically": "Disabled webhook endpoint after repeated failures",
+    "webhook.secret_rolled": "Rolled webhook signing secret",
+    "webhook.deleted": "Deleted webhook endpoint",
+    "webhook.test_sent": "Sent webhook test event",
+    "webhook.delivery_resent": "Resent webhook delivery",
 }
 
 

@@ -69,6 +69,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "credentials",
+    # After credentials, whose db_worker (the same worker, which first re-queues stranded deliveries) wins.
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -149,3 +152,30 @@ LOGGING = {
         "django.request": {"level": "WARNING"},
     },
 }
+
+# Background work (webhook deliveries) goes through Django's tasks API (the django-tasks backport on 5.2).
+# By default the queue is a table in the database, drained by `manage.py db_worker`: no extra service.
+# With REDIS_URL set it is an RQ queue on Redis instead, drained by `manage.py rqworker default`.
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+if REDIS_URL:
+    INSTALLED_APPS += ["django_rq"]
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    RQ_QUEUES = {"default": {"URL": REDIS_URL}}
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def _seconds_list(name: str, default: str) -> list[float]:
+    try:
+        return [float(part) for part in os.environ.get(name, default).split(",") if part.strip()]
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{name} must be comma-separated numbers of seconds.") from error
+
+
+# Webhooks: the wait before each retry of a failed delivery (then it is marked failed), the total time
+# one attempt may take, how long a worker holds a delivery it has claimed (a worker killed mid-delivery
+# frees it after this), and after how many days of nothing but failures an endpoint is disabled.
+WEBHOOK_RETRY_DELAYS = _seconds_list("WEBHOOK_RETRY_DELAYS", "5,300,1800,7200,18000,36000")
+WEBHOOK_TIMEOUT = float(os.environ.get("WEBHOOK_TIMEOUT", "10"))
+WEBHOOK_CLAIM_SECONDS = float(os.environ.get("WEBHOOK_CLAIM_SECONDS", "60"))
+WEBHOOK_DISABLE_AFTER_DAYS = float(os.environ.get("WEBHOOK_DISABLE_AFTER_DAYS", "5"))

@@ -15,6 +15,7 @@ from credentials import audit, keys
 from credentials.actions import check_organization, via_detail
 from credentials.actions.connections import revoke_connections_for_access_key
 from credentials.models import AccessKey, Organization
+from credentials.webhooks.events import access_key_data, emit
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -43,6 +44,7 @@ def do_create_access_key(
             key_id=access_key.key_id,
             expires_at=_iso(access_key.expires_at),
         )
+        emit(organization, "access_key.created", {"access_key": access_key_data(access_key)}, actor=actor)
     return access_key, secret
 
 
@@ -77,6 +79,7 @@ def do_create_system_access_key(
             system_generated=True,
             expires_at=_iso(access_key.expires_at),
         )
+        emit(organization, "access_key.created", {"access_key": access_key_data(access_key)}, actor=actor)
     return access_key, secret
 
 
@@ -139,6 +142,9 @@ def _record(action: str, access_key: AccessKey, revoked: list[str], *, actor: An
         revoked_connections=revoked,
         **details,
     )
+    if action in ("access_key.deleted", "access_key.expired"):
+        data = {"access_key": access_key_data(access_key), "revoked_connections": revoked}
+        emit(access_key.organization, action, data, actor=actor)
 
 
 def do_delete_access_key(

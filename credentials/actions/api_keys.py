@@ -11,6 +11,7 @@ from django.views.decorators.debug import sensitive_variables
 from credentials import audit, keys
 from credentials.actions import check_organization, via_detail
 from credentials.models import APIKey, Organization
+from credentials.webhooks.events import api_key_data, emit
 
 
 @sensitive_variables("key")
@@ -29,6 +30,7 @@ def do_generate_api_key(
             request=request,
             prefix=api_key.prefix,
         )
+        emit(organization, "api_key.created", {"api_key": api_key_data(api_key)}, actor=actor)
     return api_key, key
 
 
@@ -96,4 +98,5 @@ def do_delete_api_key(
             prefix=api_key.prefix,
             **via_detail(via),
         )
+        emit(organization, "api_key.deleted", {"api_key": api_key_data(api_key)}, actor=actor)
         api_key.delete()

@@ -16,14 +16,21 @@ from django.http import HttpRequest
 from credentials import audit
 from credentials.actions import check_organization, via_detail
 from credentials.models import AccessKey, Connection, Credential, Organization
+from credentials.webhooks.events import connection_data, emit
 
 
 def revoke_connections(connections: QuerySet[Connection], reason: str) -> list[str]:
-    """Mark the active ones among ``connections`` revoked; returns their names, sorted."""
-    active = connections.filter(status=Connection.Status.ACTIVE)
-    names = list(active.order_by("name").values_list("name", flat=True))
-    active.update(status=Connection.Status.REVOKED, revoked_reason=reason[:200])
-    return names
+    """Mark the active ones among ``connections`` revoked; returns their names, sorted.
+    Emits ``connection.revoked`` for each (the action that caused it has the actor in its audit event)."""
+    active = list(connections.filter(status=Connection.Status.ACTIVE).select_related("organization").order_by("name"))
+    Connection.objects.filter(pk__in=[c.pk for c in active]).update(
+        status=Connection.Status.REVOKED, revoked_reason=reason[:200]
+    )
+    for connection in active:
+        emit(
+            connection.organization, "connection.revoked", {"connection": connection_data(connection), "reason": reason}
+        )
+    return [connection.name for connection in active]
 
 
 def revoke_connections_for_credential(credential: Credential) -> list[str]:
@@ -66,6 +73,13 @@ def do_create_connection(
             connector=connector,
             credential=credential.name,
         )
+        data = {
+            "connection": {
+                **connection_data(connection),
+                "credential": {"id": str(credential.pk), "name": credential.name},
+            }
+        }
+        emit(organization, "connection.created", data, actor=actor)
     return connection
 
 
@@ -123,6 +137,8 @@ def do_save_connection(
             changed=list(changed),
             **via_detail(via),
         )
+        if created:
+            emit(organization, "connection.created", {"connection": connection_data(connection)}, actor=actor)
 
 
 def do_delete_connection(

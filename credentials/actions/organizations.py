@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from credentials import audit, keys
 from credentials.actions import check_organization, via_detail
 from credentials.models import Membership, Organization
+from credentials.webhooks.events import emit
 
 # Organization fields whose old and new values go into the audit log (none is secret); an edit of any
 # other field is recorded by name only.
@@ -79,6 +80,7 @@ def do_edit_organization(
         common = {"organization": organization, "actor": actor, "target": organization, "request": request}
         if policies:
             audit.record("organization.policy_changed", **common, changes=policies, **via_detail(via))
+            emit(organization, "organization.policy_changed", {"changes": policies}, actor=actor)
         if others:
             audit.record("organization.edited", **common, changed=others, **via_detail(via))
 
@@ -238,3 +240,5 @@ def do_change_expiry_policy(
             before=before,
             after=policy(),
         )
+        changes = {"access_key_expiry_policy": [before, policy()]}
+        emit(organization, "organization.policy_changed", {"changes": changes}, actor=actor)

@@ -5,6 +5,7 @@ from credentials.models.audit import AuditEvent
 from credentials.models.connections import Connection
 from credentials.models.credentials import Credential, OrganizationCredential
 from credentials.models.organizations import Membership, Organization
+from credentials.models.webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "AccessKey",
@@ -15,4 +16,6 @@ __all__ = [
     "Membership",
     "Organization",
     "OrganizationCredential",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]
