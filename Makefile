@@ -30,7 +30,7 @@ chromium:
 run: $(VENV)/.installed
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
 	$(DEV_ENV) $(BIN)/python manage.py seed_demo
-	$(DEV_ENV) $(BIN)/python manage.py db_worker & W=$$!; trap 'kill $$W 2>/dev/null' EXIT; trap 'exit 130' INT TERM; \
+	$(DEV_ENV) $(BIN)/python manage.py db_worker --no-reload & W=$$!; trap 'kill $$W 2>/dev/null' EXIT; trap 'exit 130' INT TERM; \
 	  $(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: $(VENV)/.installed-test chromium
