@@ -19,7 +19,17 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
-from credentials.models import AccessKey, APIKey, AuditEvent, Connection, Credential, Membership, Organization
+from credentials.models import (
+    AccessKey,
+    APIKey,
+    AuditEvent,
+    Connection,
+    Credential,
+    Membership,
+    Organization,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 
 API_CREDENTIALS = "api_credentials"
 
@@ -94,3 +104,20 @@ def credential_exists_elsewhere(organization: Organization, credential_id: Any) 
 
 def audit_events_for(organization: Organization):
     return AuditEvent.objects.filter(organization=organization)
+
+
+def webhook_endpoints_for(organization: Organization):
+    return WebhookEndpoint.objects.filter(organization=organization).defer("signing_secret", "previous_secret")
+
+
+def webhook_endpoint_for(organization: Organization, endpoint_id: Any):
+    return get_object_or_404(webhook_endpoints_for(organization), pk=endpoint_id)
+
+
+def webhook_delivery_for(organization: Organization, endpoint_id: Any, delivery_id: Any):
+    return get_object_or_404(
+        WebhookDelivery.objects.select_related("endpoint").filter(
+            endpoint__organization=organization, endpoint_id=endpoint_id
+        ),
+        pk=delivery_id,
+    )

@@ -3,10 +3,11 @@ from __future__ import annotations
 from django.urls import path
 
 from credentials.views import api_authentication as api_auth
-from credentials.views import audit, connections, credentials, pages, settings, test_connection
+from credentials.views import audit, connections, credentials, pages, settings, test_connection, webhooks
 
 credentials_base = "o/<slug:org>/settings/integrations/credentials/"
 api_auth_base = "o/<slug:org>/settings/api-authentication/"
+webhooks_base = "o/<slug:org>/settings/integrations/webhooks/"
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -51,4 +52,22 @@ urlpatterns = [
         name="api_key_regenerate",
     ),
     path(f"{api_auth_base}api-keys/<uuid:api_key_id>/delete/", api_auth.api_key_delete, name="api_key_delete"),
+    path(webhooks_base, webhooks.webhook_list, name="webhook_list"),
+    path(f"{webhooks_base}new/", webhooks.webhook_create, name="webhook_create"),
+    path(f"{webhooks_base}<uuid:endpoint_id>/edit/", webhooks.webhook_edit, name="webhook_edit"),
+    path(f"{webhooks_base}<uuid:endpoint_id>/test/", webhooks.webhook_test, name="webhook_test"),
+    path(f"{webhooks_base}<uuid:endpoint_id>/toggle/", webhooks.webhook_toggle, name="webhook_toggle"),
+    path(f"{webhooks_base}<uuid:endpoint_id>/roll/", webhooks.webhook_roll, name="webhook_roll"),
+    path(f"{webhooks_base}<uuid:endpoint_id>/delete/", webhooks.webhook_delete, name="webhook_delete"),
+    path(f"{webhooks_base}<uuid:endpoint_id>/deliveries/", webhooks.delivery_log, name="webhook_deliveries"),
+    path(
+        f"{webhooks_base}<uuid:endpoint_id>/deliveries/<uuid:delivery_id>/",
+        webhooks.delivery_detail,
+        name="webhook_delivery",
+    ),
+    path(
+        f"{webhooks_base}<uuid:endpoint_id>/deliveries/<uuid:delivery_id>/resend/",
+        webhooks.delivery_resend,
+        name="webhook_delivery_resend",
+    ),
 ]
