@@ -107,3 +107,34 @@ def test_add_endpoint_without_javascript(no_js_page: Page, httpserver) -> None:
     page.get_by_role("link", name="Done").click()
     expect(page.get_by_role("heading", name="Ops")).to_be_visible()
     assert WebhookEndpoint.objects.get().events == ["api_key.created"]
+
+
+def test_every_webhooks_screen_passes_axe(admin_page: Page, organization, admin_user, httpserver) -> None:
+    from credentials.actions import webhooks as actions
+    from tests.browser.test_accessibility import assert_accessible
+
+    page = admin_page
+    receiver(httpserver)
+    page.goto(PAGE)
+    assert_accessible(page)
+    page.get_by_role("link", name="Add endpoint").click()
+    dialog = page.get_by_role("dialog", name="Add endpoint")
+    dialog.get_by_role("button", name="Add endpoint").click()
+    expect(dialog.get_by_role("alert").first).to_be_visible()
+    assert_accessible(page)
+
+    endpoint, _ = actions.do_create_endpoint(
+        organization, name="Ops", url=httpserver.url_for("/hook"), event_types=["webhook.test"], actor=admin_user
+    )
+    actions.do_send_test_event(organization, endpoint, actor=admin_user)
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(
+        enabled=False, disabled_reason="Disabled automatically: every delivery failed for 5 days."
+    )
+    page.goto(PAGE)
+    expect(page.get_by_role("note")).to_contain_text("Disabled automatically")
+    open_menu(page, "Ops")
+    assert_accessible(page)
+    page.get_by_role("link", name="Delivery log of Ops").click()
+    assert_accessible(page)
+    page.get_by_role("link", name="webhook.test").click()
+    assert_accessible(page)
