@@ -28,6 +28,7 @@ from ninja.errors import HttpError, ValidationError
 from credentials.api.auth import SECURITY, SECURITY_SCHEMES, KeyAuth
 from credentials.api.endpoints import router
 from credentials.api.errors import APIError, InvalidInput, error_response
+from credentials.api.webhooks import router as webhooks_router
 
 
 class CredhubAPI(NinjaAPI):
@@ -97,6 +98,7 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 
 api.add_router("", router)
+api.add_router("", webhooks_router)
 
 # URLs -------------------------------------------------------------------------------------------
 
