@@ -101,6 +101,7 @@ ACTION_WORDS = {
     "webhook.deleted": "Deleted webhook endpoint",
     "webhook.test_sent": "Sent webhook test event",
     "webhook.delivery_resent": "Resent webhook delivery",
+    "webhook.deliveries_retried": "Retried failed webhook deliveries",
 }
 
 

@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
+from credentials.actions.webhooks import do_create_endpoint
 from credentials.models import (
     AccessKey,
     APIKey,
@@ -18,7 +19,9 @@ from credentials.models import (
     Credential,
     Organization,
     OrganizationCredential,
+    WebhookEndpoint,
 )
+from credentials.webhooks.events import emit, endpoint_data
 from tests.factories import make_connection, make_system_key
 
 PLAINTEXT_SECRETS = [
@@ -57,6 +60,11 @@ def seeded(db):
     tokens += [sealed.token for sealed in OrganizationCredential.objects.values_list("secrets", flat=True)]
     never_shown = PLAINTEXT_SECRETS + tokens + [key_secret, access_key.secret_hash, api_key.secret_hash]
     never_shown += [organization.debug_session_key for organization in Organization.objects.all()]
+    endpoint, signing_secret = do_create_endpoint(
+        acme, name="Ops hooks", url="https://hooks.example.com/in", event_types=[], actor="test"
+    )
+    emit(acme, "webhook.test", {"endpoint": endpoint_data(endpoint)}, endpoints=[endpoint])
+    never_shown += [signing_secret, WebhookEndpoint.objects.get(pk=endpoint.pk).signing_secret.token]
     return {"organization": acme, "access_key": access_key, "never_shown": never_shown}
 
 
@@ -74,6 +82,8 @@ def test_every_model_is_registered() -> None:
         "Membership",
         "Organization",
         "OrganizationCredential",
+        "WebhookDelivery",
+        "WebhookEndpoint",
     }
 
 
@@ -87,7 +97,7 @@ def test_every_changelist_and_change_page_renders_without_a_secret(operator_clie
         pages.append(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk]))
         if opts.model_name in {"organization", "membership", "connection"}:
             pages.append(reverse(f"admin:{opts.app_label}_{opts.model_name}_add"))
-    assert len(pages) == 19
+    assert len(pages) == 23
     user = Organization.objects.get(slug="acme").memberships.first().user
     pages.append(reverse("admin:auth_user_change", args=[user.pk]))
     _, _, salt, digest = user.password.split("$")

@@ -61,6 +61,8 @@ def test_bad_arguments_exit_2_and_help_exits_0_from_the_command_line() -> None:
         "rotate_encryption_key",
         "verify_encryption",
         "generate_encryption_key",
+        "list_webhooks",
+        "retry_failed_deliveries",
     ],
 )
 def test_every_command_has_help(name: str) -> None:

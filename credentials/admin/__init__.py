@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from credentials.admin import audit, credentials, keys, organizations, users
+from credentials.admin import audit, credentials, keys, organizations, users, webhooks
 
 admin.site.site_header = "credhub operators"
 admin.site.site_title = "credhub admin"
 admin.site.index_title = "Organizations, credentials and keys"
 
-__all__ = ["audit", "credentials", "keys", "organizations", "users"]
+__all__ = ["audit", "credentials", "keys", "organizations", "users", "webhooks"]

@@ -196,16 +196,16 @@ def _note_failure(endpoint: WebhookEndpoint, delivery: WebhookDelivery, now: Any
         )
 
 
-def requeue_pending() -> int:
-    """Queue every pending delivery again, at its due time or when its claim expires; returns how many.
-
-    A duplicate task is harmless: only one attempt can claim the delivery.
+def requeue_pending(organization: Any = None) -> int:
+    """Queue every pending delivery (of ``organization``, or all) again, at its due time or when its claim
+    expires; returns how many. A duplicate task is harmless: only one attempt can claim the delivery.
     """
     count = 0
     now = timezone.now()
-    for pk, due, claimed in WebhookDelivery.objects.filter(status=WebhookDelivery.Status.PENDING).values_list(
-        "pk", "next_attempt_at", "claimed_until"
-    ):
+    pending = WebhookDelivery.objects.filter(status=WebhookDelivery.Status.PENDING)
+    if organization is not None:
+        pending = pending.filter(endpoint__organization=organization)
+    for pk, due, claimed in pending.values_list("pk", "next_attempt_at", "claimed_until"):
         run_after = max(moment for moment in (due, claimed, now) if moment is not None)
         enqueue([pk], run_after=run_after if run_after > now else None)
         count += 1
