@@ -1,7 +1,7 @@
 """Webhook deliveries against real loopback receivers, each verified by the ``standardwebhooks`` library.
 
-Deliveries run through the real database queue: actions queue them on commit, and ``db_worker --batch``
-drains what is due, as a worker would.
+Deliveries run through the real database queue: actions queue them on commit, and :func:`drain` runs
+what is due with db_worker's own claim-and-run code.
 """
 
 from __future__ import annotations
@@ -11,8 +11,10 @@ import time
 from datetime import timedelta
 
 import pytest
-from django.core.management import call_command
+from django.test import TestCase
 from django.utils import timezone
+from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 from werkzeug import Request, Response
 
@@ -54,7 +56,26 @@ class Receiver:
 
 
 def drain() -> None:
-    call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0")
+    """Run every task that is due, as ``db_worker`` does (claim, run, record), in this test's transaction.
+
+    The command itself closes "old" database connections between tasks, which would end the test's
+    transaction on PostgreSQL; the real command runs in its own process in test_webhook_worker.py.
+    """
+    worker = Worker(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="test-worker",
+        excluded_queue_names=[],
+    )
+    while (task := DBTaskResult.objects.ready().filter(backend_name="default").get_locked()) is not None:
+        task.claim(worker.worker_id)
+        # A retry is queued when its attempt's transaction commits: inside the test's, run that hook too.
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            worker.run_task(task)
 
 
 @pytest.fixture

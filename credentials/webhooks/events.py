@@ -3,6 +3,9 @@
 Actions call :func:`emit` inside their own transaction: the event exists exactly when the change does,
 and its deliveries are queued only once that transaction commits. An event's ``data`` carries names,
 IDs, the organization and the actor — never a secret, a key value or a hash.
+
+Credential actions (``credentials/actions/credentials.py``) emit theirs inside their transaction, e.g.
+``emit(organization, "credential.created", {"credential": credential_data(credential)}, actor=actor)``.
 """
 
 from __future__ import annotations
