@@ -191,6 +191,22 @@ def test_an_endpoint_failing_for_five_days_is_disabled_with_an_audit_event(
     assert WebhookDelivery.objects.filter(endpoint=endpoint).count() == 1  # a disabled endpoint gets nothing
 
 
+def test_the_admins_are_emailed_when_email_is_set_up(
+    organization, admin_user, member_user, httpserver, settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_HOST = "smtp.example.com"
+    receiver = Receiver(httpserver, answers=[500])
+    endpoint, _ = actions.do_create_endpoint(
+        organization, name="Ops", url=receiver.url, event_types=[], actor=admin_user
+    )
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(failing_since=timezone.now() - timedelta(days=6))
+    generate_key(organization, admin_user, django_capture_on_commit_callbacks)
+    drain()
+    (mail,) = mailoutbox
+    assert mail.to == ["acme-admin@example.com"]
+    assert "“Ops” was disabled" in mail.subject and receiver.url in mail.body
+
+
 def test_a_success_ends_the_run_of_failures(
     organization, admin_user, endpoint_and_secret, django_capture_on_commit_callbacks
 ):

@@ -19,13 +19,14 @@ from typing import Any
 
 import requests
 from django.conf import settings
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django_tasks import task
 
 from credentials import audit
-from credentials.models import WebhookDelivery, WebhookEndpoint
+from credentials.models import Membership, WebhookDelivery, WebhookEndpoint
 from credentials.outbound import CredentialSession, OutboundError, session_for
 from credentials.webhooks import signing
 
@@ -186,6 +187,7 @@ def _note_failure(endpoint: WebhookEndpoint, delivery: WebhookDelivery, now: Any
         endpoint.enabled = False
         endpoint.disabled_reason = f"Disabled automatically: every delivery failed for {limit.days} days."
         endpoint.save(update_fields=["enabled", "disabled_reason"])
+        transaction.on_commit(lambda: _tell_admins(endpoint), robust=True)
         audit.record(
             "webhook.disabled_automatically",
             organization=endpoint.organization,
@@ -194,6 +196,23 @@ def _note_failure(endpoint: WebhookEndpoint, delivery: WebhookDelivery, now: Any
             failing_since=endpoint.failing_since.isoformat(),
             last_error=delivery.last_error,
         )
+
+
+def _tell_admins(endpoint: WebhookEndpoint) -> None:
+    """Email the organization's admins that the endpoint was disabled, when email is set up (EMAIL_HOST)."""
+    if not settings.EMAIL_HOST:
+        return
+    admins = Membership.objects.filter(organization=endpoint.organization, role=Membership.Role.ADMIN)
+    recipients = sorted({email for email in admins.values_list("user__email", flat=True) if email})
+    if not recipients:
+        return
+    send_mail(
+        f"credhub: webhook endpoint “{endpoint.name}” was disabled",
+        f"{endpoint.disabled_reason}\n\nEndpoint: {endpoint.url}\nOrganization: {endpoint.organization.name}\n\n"
+        "Fix the receiver, then enable the endpoint under Settings > Integrations > Webhooks.",
+        None,
+        recipients,
+    )
 
 
 def requeue_pending(organization: Any = None) -> int:
