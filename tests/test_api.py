@@ -393,6 +393,11 @@ def test_openapi_document_lists_every_path_and_both_schemes() -> None:
         "/api/v1/credentials/{credential_id}",
         "/api/v1/credentials/{credential_id}/test",
         "/api/v1/connections",
+        "/api/v1/webhooks",
+        "/api/v1/webhooks/{endpoint_id}",
+        "/api/v1/webhooks/{endpoint_id}/deliveries",
+        "/api/v1/webhooks/{endpoint_id}/deliveries/{delivery_id}/resend",
+        "/api/v1/webhooks/{endpoint_id}/test",
     }
     assert set(paths["/api/v1/credentials/{credential_id}"]) == {"get", "patch", "delete"}
     schemes = document["components"]["securitySchemes"]

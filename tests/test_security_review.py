@@ -22,10 +22,12 @@ from django.urls import URLPattern, URLResolver, reverse
 from django.views.debug import ExceptionReporter
 
 from credentials import audit, catalog, keys
+from credentials.actions.webhooks import do_create_endpoint
 from credentials.forms.access_keys import default_expiry
 from credentials.forms.credentials import STORED_SECRET_UNREADABLE, CredentialForm
 from credentials.models import AuditEvent, Connection, Credential, Organization
 from credentials.urls import urlpatterns
+from credentials.webhooks.events import emit, endpoint_data
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 TOKEN_SECRET = "tok-secret-review-5150"
@@ -63,8 +65,14 @@ def test_every_browser_post_route_refuses_a_request_without_a_csrf_token(
     connection = Connection.objects.create(
         organization=organization, kind="source", connector=catalog.HTTP_API, name="Feed", credential=basic_credential
     )
+    endpoint, _ = do_create_endpoint(
+        organization, name="Ops", url="https://hooks.example.com/in", event_types=[], actor=admin_user
+    )
+    (delivery,) = emit(organization, "webhook.test", {"endpoint": endpoint_data(endpoint)}, endpoints=[endpoint])
     # A valid argument for every route parameter of credentials/urls.py: an unknown one fails the test.
     arguments = {
+        "endpoint_id": endpoint.pk,
+        "delivery_id": delivery.pk,
         "org": organization.slug,
         "credential_id": basic_credential.pk,
         "connection_id": connection.pk,
@@ -90,6 +98,9 @@ def test_every_browser_post_route_refuses_a_request_without_a_csrf_token(
     basic_credential.refresh_from_db()
     access_key.refresh_from_db()
     assert basic_credential.name == "Billing API" and access_key.name == "CI"
+    assert {"webhook_create", "webhook_roll", "webhook_delivery_resend"} <= set(checked)
+    endpoint.refresh_from_db()
+    assert endpoint.name == "Ops" and endpoint.enabled
 
 
 # 401 answers -----------------------------------------------------------------------------------
