@@ -369,3 +369,18 @@ def catalog_types() -> set[str]:
     from credentials.webhooks.events import CATALOG
 
     return set(CATALOG)
+
+
+def test_requeue_pending_queues_only_deliveries_without_a_waiting_task(
+    organization, admin_user, endpoint_and_secret, django_capture_on_commit_callbacks
+):
+    from credentials.webhooks.delivery import requeue_pending
+
+    endpoint, _, receiver = endpoint_and_secret
+    generate_key(organization, admin_user, django_capture_on_commit_callbacks)  # queued on commit
+    assert DBTaskResult.objects.count() == 1
+    assert requeue_pending() == 0
+    DBTaskResult.objects.all().delete()  # the task is lost (a worker killed while running it)
+    assert requeue_pending() == 1
+    drain()
+    assert WebhookDelivery.objects.get(endpoint=endpoint).status == "succeeded" and len(receiver.requests) == 1

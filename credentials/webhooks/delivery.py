@@ -215,16 +215,29 @@ def _tell_admins(endpoint: WebhookEndpoint) -> None:
     )
 
 
+def _queued_delivery_ids() -> set[str]:
+    """The deliveries that already have a task waiting in the database queue (none known on Redis)."""
+    try:
+        from django_tasks_db.models import DBTaskResult
+    except ImportError:  # pragma: no cover - django-tasks-db is a runtime dependency
+        return set()
+    waiting = DBTaskResult.objects.filter(status="READY", task_path=deliver.module_path)
+    return {str(args_kwargs["args"][0]) for args_kwargs in waiting.values_list("args_kwargs", flat=True)}
+
+
 def requeue_pending(organization: Any = None) -> int:
-    """Queue every pending delivery (of ``organization``, or all) again, at its due time or when its claim
-    expires; returns how many. A duplicate task is harmless: only one attempt can claim the delivery.
-    """
-    count = 0
+    """Queue again every pending delivery (of ``organization``, or all) that has no task waiting — one a
+    stopped worker was running, or whose task was lost —, at its due time or when its claim expires;
+    returns how many. A duplicate task is harmless: only one attempt can claim the delivery."""
     now = timezone.now()
     pending = WebhookDelivery.objects.filter(status=WebhookDelivery.Status.PENDING)
     if organization is not None:
         pending = pending.filter(endpoint__organization=organization)
+    queued = _queued_delivery_ids()
+    count = 0
     for pk, due, claimed in pending.values_list("pk", "next_attempt_at", "claimed_until"):
+        if str(pk) in queued:
+            continue
         run_after = max(moment for moment in (due, claimed, now) if moment is not None)
         enqueue([pk], run_after=run_after if run_after > now else None)
         count += 1
