@@ -66,6 +66,7 @@ def _secret_answer(
 
 @organization_admin(feature=API_CREDENTIALS)
 @require_http_methods(["GET", "POST"])
+@sensitive_variables("secret")
 def webhook_create(request: HttpRequest, organization: Organization) -> HttpResponse:
     form = WebhookEndpointForm(organization, request.POST if request.method == "POST" else None)
     if request.method != "POST" or not form.is_valid():
@@ -143,6 +144,7 @@ def webhook_toggle(request: HttpRequest, organization: Organization, endpoint_id
 
 @organization_admin(feature=API_CREDENTIALS)
 @require_http_methods(["GET", "POST"])
+@sensitive_variables("secret")
 def webhook_roll(request: HttpRequest, organization: Organization, endpoint_id) -> HttpResponse:
     endpoint = gate.webhook_endpoint_for(organization, endpoint_id)
     if request.method == "POST":
