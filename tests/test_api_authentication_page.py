@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from credentials import keys
@@ -214,3 +215,18 @@ def test_every_screen_works_without_javascript(admin_client, admin_user, organiz
         assert response.status_code == 200 and "<html" in content and text in content
     response = admin_client.post(f"{PAGE}debug-key/show/")
     assert response.status_code == 200 and organization.debug_session_key in response.content.decode()
+
+
+# Tenancy -----------------------------------------------------------------------------------------
+
+
+def test_another_organizations_api_key_is_not_found(admin_client, organization, other_organization) -> None:
+    their_api_key, _ = keys.create_api_key(other_organization, "Theirs")
+    prefix = their_api_key.prefix
+    for method in ("get", "post"):
+        response = getattr(admin_client, method)(
+            reverse("api_key_regenerate", args=[organization.slug, their_api_key.pk])
+        )
+        assert response.status_code == 404
+    their_api_key.refresh_from_db()
+    assert their_api_key.prefix == prefix

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
 from django.urls import reverse
 
-from credentials import audit
+from credentials import audit, catalog
+from credentials.forms.access_keys import default_expiry
 from credentials.models import AuditEvent
+from tests.clients import TOKEN_SECRET, api, assert_no_key_in
 
 URL = reverse("audit_log", args=["acme"])
 
@@ -102,3 +105,37 @@ def test_a_rename_in_the_credentials_tab_appears_with_its_address(admin_client, 
 def test_unknown_actions_are_spelled_out() -> None:
     assert audit.describe("api_key.frobbed") == "Api key frobbed"
     assert audit.describe("credential.renamed") == "Renamed credential"
+
+
+# Audit events carry no secret --------------------------------------------------------------------
+
+
+def test_audit_events_never_carry_a_secret(admin_client, admin_key, organization, basic_credential) -> None:
+    slug = organization.slug
+    admin_client.post(
+        reverse("credential_edit", args=[slug, basic_credential.pk]),
+        {
+            "name": "Billing API",
+            "base_url": "https://billing.example.com",
+            "content_type": "application/json",
+            "auth_type": catalog.BASIC,
+            "auth_username": "billing-user",
+            "auth_password": TOKEN_SECRET + "-browser",
+        },
+    )
+    body = {"name": "Tokens", "base_url": "https://t.example", "auth_type": catalog.BEARER}
+    created = api("post", "credentials", admin_key, {**body, "auth": {"key": "Authorization", "value": TOKEN_SECRET}})
+    assert created.status_code == 201
+    api("patch", f"credentials/{created.json()['id']}", admin_key, {"auth": {"value": TOKEN_SECRET + "-new"}})
+    admin_client.post(
+        reverse("access_key_create", args=[slug]), {"name": "CI 2", "expiry": default_expiry(organization)}
+    )
+    admin_client.post(reverse("api_key_create", args=[slug]), {"name": "Zapier"})
+    events = AuditEvent.objects.filter(organization=organization)
+    assert {"credential.edited", "credential.created", "access_key.created", "api_key.created"} <= set(
+        events.values_list("action", flat=True)
+    )
+    for event in events:
+        stored = json.dumps([event.details, event.target_label, event.actor])
+        assert TOKEN_SECRET not in stored and admin_key[1] not in stored
+        assert_no_key_in(stored)

@@ -660,3 +660,14 @@ def test_without_javascript_the_row_buttons_redraw_the_full_page(admin_client, o
     response = post(admin_client, create, basic_form(auth_type="hmac_sha256", _action="refresh"), htmx=False)
     assert html.by_id(response.content.decode(), "id_auth_client_secret") is not None
     assert not Credential.objects.exists()
+
+
+# Pagination --------------------------------------------------------------------------------------
+
+
+def test_a_huge_page_number_shows_the_last_page(admin_client, organization, basic_credential) -> None:
+    address = reverse("credential_list", args=[organization.slug])
+    for page in ("99999999999999999999999", "-1", "x", "1e9"):
+        response = admin_client.get(address, {"page": page})
+        assert response.status_code == 200
+        assert "Billing API" in response.content.decode()
