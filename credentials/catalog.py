@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.db.models import TextChoices  # an enum with labels: no database is touched
+
 # Authentication type codes, stored on Credential.auth_type.
 HEADERS = "headers"
 BASIC = "basic"
@@ -121,9 +123,6 @@ class Connector:
     auth_section_title: str = ""
     docs_hint: str = ""
 
-    def auth_type(self, code: str) -> AuthType:
-        return AUTH_TYPES[code]
-
     def label_for(self, field_name: str, default: str) -> str:
         return self.labels.get(field_name, default)
 
@@ -189,18 +188,18 @@ CONNECTORS: dict[str, Connector] = {
     )
 }
 
-CONTENT_TYPES: dict[str, str] = {
-    "application/json": "JSON",
-    "application/xml": "XML",
-    "application/x-www-form-urlencoded": "form-urlencoded",
-}
+
+class ContentType(TextChoices):
+    """The Content-Type a credential's requests declare: the one list, for the model, forms and the API."""
+
+    JSON = "application/json", "JSON"
+    XML = "application/xml", "XML"
+    FORM = "application/x-www-form-urlencoded", "form-urlencoded"
+
+
+CONTENT_TYPES: dict[str, str] = dict(ContentType.choices)
 
 
 def connector(code: str) -> Connector:
     """The connector for a code; unknown codes raise KeyError."""
     return CONNECTORS[code]
-
-
-def auth_type_label(code: str) -> str:
-    auth = AUTH_TYPES.get(code)
-    return auth.label if auth else code

@@ -153,3 +153,10 @@ def test_the_openapi_document_lists_the_pagination_400s_and_holds_no_example() -
     for path in ("/api/v1/credentials", "/api/v1/connections"):
         assert "400" in document["paths"][path]["get"]["responses"]
     assert "example" not in json.dumps(document)
+
+
+def test_the_openapi_document_names_the_roles_a_key_can_have() -> None:
+    schemas = Client().get("/api/v1/openapi.json").json()["components"]["schemas"]
+    role = schemas["KeyOut"]["properties"]["role"]
+    enum = role.get("enum") or schemas[role["$ref"].rsplit("/", 1)[1]]["enum"]
+    assert sorted(enum) == ["admin", "member"]

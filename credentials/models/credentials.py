@@ -13,10 +13,7 @@ from credentials.encryption import EncryptedJSONField
 class Credential(models.Model):
     """An outbound credential: how one of the organization's integrations authenticates to an API."""
 
-    class ContentType(models.TextChoices):
-        JSON = "application/json", "JSON"
-        XML = "application/xml", "XML"
-        FORM = "application/x-www-form-urlencoded", "form-urlencoded"
+    ContentType = catalog.ContentType
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     organization = models.ForeignKey("credentials.Organization", on_delete=models.CASCADE, related_name="credentials")

@@ -36,7 +36,6 @@ def audit_log(request: HttpRequest, organization: Organization) -> HttpResponse:
     query = {key: value for key, value in (("action", action), ("actor", actor)) if value}
     context = {
         "organization": organization,
-        "settings_page": "audit_log",
         "page": page,
         "events": [(event, audit.describe(event.action), _details(event.details)) for event in page.object_list],
         "action_choices": [(code, audit.describe(code)) for code in actions],
