@@ -23,12 +23,16 @@ def record(
     actor: Any = None,
     target: Any = None,
     request: HttpRequest | None = None,
+    via: str = "",
     **details: Any,
 ) -> AuditEvent:
-    """Store one audit event. ``actor`` is a user, an access key, or a label such as "operator (manage.py)".
+    """Store one audit event. ``actor`` is a user, an access key, or a label such as "operator (manage.py)";
+    ``via`` names the road the change came by ("Django admin", "manage.py"), if not a screen or the API.
 
     ``details`` must never carry a secret: pass names, IDs and changed field names only.
     """
+    if via:
+        details["via"] = via
     actor_user = None
     if actor is None and request is not None and getattr(request, "user", None) is not None:
         if request.user.is_authenticated:

@@ -3,7 +3,7 @@ revoke and expire. Deleting, revoking or expiring a key revokes the connections 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -11,8 +11,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from credentials import audit, keys
-from credentials.actions import check_organization, via_detail
+from credentials import audit, expiry, keys
+from credentials.actions import check_organization
 from credentials.actions.connections import revoke_connections_for_access_key
 from credentials.models import AccessKey, Organization
 
@@ -34,15 +34,7 @@ def do_create_access_key(
     Audits ``access_key.created``."""
     with transaction.atomic():
         access_key, secret = keys.create_access_key(organization, name, owner=actor, expires_at=expires_at)
-        audit.record(
-            "access_key.created",
-            organization=organization,
-            actor=actor,
-            target=access_key,
-            request=request,
-            key_id=access_key.key_id,
-            expires_at=_iso(access_key.expires_at),
-        )
+        _record("access_key.created", access_key, actor=actor, request=request, expires_at=_iso(access_key.expires_at))
     return access_key, secret
 
 
@@ -61,18 +53,16 @@ def do_create_system_access_key(
 
     The key's format and stored hash are those of every access key, so the JSON API accepts it like any other.
     """
-    expires_at = timezone.now() + timedelta(days=expires_in_days) if expires_in_days else None
+    expires_at = expiry.expires_at(expires_in_days or None, timezone.now())
     with transaction.atomic():
         access_key, secret = keys.create_access_key(
             organization, name, system_generated=True, role=role, expires_at=expires_at
         )
-        audit.record(
+        _record(
             "access_key.created",
-            organization=organization,
+            access_key,
             actor=actor,
-            target=access_key,
             request=request,
-            key_id=access_key.key_id,
             role=access_key.role,
             system_generated=True,
             expires_at=_iso(access_key.expires_at),
@@ -89,15 +79,7 @@ def do_rename_access_key(
         old_name = access_key.name
         access_key.name = name
         access_key.save(update_fields=["name"])
-        audit.record(
-            "access_key.renamed",
-            organization=organization,
-            actor=actor,
-            target=access_key,
-            request=request,
-            key_id=access_key.key_id,
-            old_name=old_name,
-        )
+        _record("access_key.renamed", access_key, actor=actor, request=request, old_name=old_name)
 
 
 def do_edit_access_key(
@@ -116,19 +98,10 @@ def do_edit_access_key(
         return
     with transaction.atomic():
         access_key.save(update_fields=list(changed))
-        audit.record(
-            "access_key.edited",
-            organization=organization,
-            actor=actor,
-            target=access_key,
-            request=request,
-            key_id=access_key.key_id,
-            changed=list(changed),
-            **via_detail(via),
-        )
+        _record("access_key.edited", access_key, actor=actor, request=request, via=via, changed=list(changed))
 
 
-def _record(action: str, access_key: AccessKey, revoked: list[str], *, actor: Any, request: Any, **details: Any):
+def _record(action: str, access_key: AccessKey, *, actor: Any, request: Any, **details: Any) -> None:
     audit.record(
         action,
         organization=access_key.organization,
@@ -136,7 +109,6 @@ def _record(action: str, access_key: AccessKey, revoked: list[str], *, actor: An
         target=access_key,
         request=request,
         key_id=access_key.key_id,
-        revoked_connections=revoked,
         **details,
     )
 
@@ -154,7 +126,7 @@ def do_delete_access_key(
     check_organization(organization, access_key)
     with transaction.atomic():
         revoked = revoke_connections_for_access_key(access_key, "was deleted")
-        _record("access_key.deleted", access_key, revoked, actor=actor, request=request, **via_detail(via))
+        _record("access_key.deleted", access_key, actor=actor, request=request, via=via, revoked_connections=revoked)
         access_key.delete()
     return revoked
 
@@ -177,7 +149,7 @@ def do_revoke_access_key(
         locked.revoked_at = timezone.now()
         locked.save(update_fields=["revoked_at"])
         revoked = revoke_connections_for_access_key(locked, "was revoked")
-        _record("access_key.revoked", locked, revoked, actor=actor, request=request, **via_detail(via))
+        _record("access_key.revoked", locked, actor=actor, request=request, via=via, revoked_connections=revoked)
     access_key.revoked_at = locked.revoked_at
     return revoked
 
@@ -203,11 +175,11 @@ def do_expire_access_key(
         _record(
             "access_key.expired",
             locked,
-            revoked,
             actor=actor,
             request=request,
+            via=via,
+            revoked_connections=revoked,
             previous_expiry=_iso(previous),
-            **via_detail(via),
         )
     access_key.expires_at = locked.expires_at
     return revoked

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.views.decorators.debug import sensitive_variables
 
 from credentials import audit, keys
-from credentials.actions import check_organization, via_detail
+from credentials.actions import check_organization
 from credentials.models import APIKey, Organization
 
 
@@ -77,7 +77,7 @@ def do_rename_api_key(
             request=request,
             prefix=api_key.prefix,
             old_name=old_name,
-            **via_detail(via),
+            via=via,
         )
 
 
@@ -94,6 +94,6 @@ def do_delete_api_key(
             target=api_key,
             request=request,
             prefix=api_key.prefix,
-            **via_detail(via),
+            via=via,
         )
         api_key.delete()

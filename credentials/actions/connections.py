@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from credentials import audit
-from credentials.actions import check_organization, via_detail
+from credentials.actions import check_organization
 from credentials.models import AccessKey, Connection, Credential, Organization
 
 
@@ -121,7 +121,7 @@ def do_save_connection(
             target=connection,
             request=request,
             changed=list(changed),
-            **via_detail(via),
+            via=via,
         )
 
 
@@ -137,6 +137,6 @@ def do_delete_connection(
             actor=actor,
             target=connection,
             request=request,
-            **via_detail(via),
+            via=via,
         )
         connection.delete()

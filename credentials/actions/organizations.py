@@ -10,7 +10,7 @@ from django.db import transaction
 from django.http import HttpRequest
 
 from credentials import audit, keys
-from credentials.actions import check_organization, via_detail
+from credentials.actions import check_organization
 from credentials.models import Membership, Organization
 
 # Organization fields whose old and new values go into the audit log (none is secret); an edit of any
@@ -54,7 +54,7 @@ def do_create_organization(
             target=organization,
             request=request,
             **details,
-            **via_detail(via),
+            via=via,
         )
     return organization
 
@@ -78,9 +78,9 @@ def do_edit_organization(
         organization.save()
         common = {"organization": organization, "actor": actor, "target": organization, "request": request}
         if policies:
-            audit.record("organization.policy_changed", **common, changes=policies, **via_detail(via))
+            audit.record("organization.policy_changed", **common, changes=policies, via=via)
         if others:
-            audit.record("organization.edited", **common, changed=others, **via_detail(via))
+            audit.record("organization.edited", **common, changed=others, via=via)
 
 
 def do_delete_organization(
@@ -97,7 +97,7 @@ def do_delete_organization(
             request=request,
             slug=organization.slug,
             account_id=organization.account_id,
-            **via_detail(via),
+            via=via,
         )
         organization.delete()
 
@@ -124,7 +124,7 @@ def do_add_member(
             target=membership,
             request=request,
             role=membership.role,
-            **via_detail(via),
+            via=via,
         )
     return membership
 
@@ -152,7 +152,7 @@ def do_change_member(
             target=membership,
             request=request,
             changed=list(changed),
-            **via_detail(via),
+            via=via,
         )
 
 
@@ -168,7 +168,7 @@ def do_remove_member(
             actor=actor,
             target=membership,
             request=request,
-            **via_detail(via),
+            via=via,
         )
         membership.delete()
 

@@ -97,18 +97,11 @@ class CredentialAdmin(CredentialChangeAdmin):
         "last_used_at",
     )
     # The authentication type and its settings must match the secrets' shape, which only the
-    # credential form (with the secrets in hand) can guarantee.
-    readonly_fields = (
-        "organization",
-        "connector",
-        "auth_type",
-        "auth_settings",
-        "org_specific",
-        "created_by",
-        "created_at",
-        "updated_by",
-        "updated_at",
-        "last_used_at",
+    # credential form (with the secrets in hand) can guarantee: every other field is read-only.
+    readonly_fields = tuple(
+        name
+        for name in fields
+        if name not in ("name", "description", "base_url", "is_test", "content_type", "extra_headers")
     )
     inlines = (OrganizationCredentialInline,)
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
