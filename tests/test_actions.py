@@ -22,6 +22,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from credentials import keys
 from credentials.actions import access_keys, api_keys, connections, encryption, organizations
 from credentials.audit import OPERATOR
 from credentials.encryption import Sealed
@@ -49,7 +50,7 @@ class World:
         self.access_key, _ = make_system_key(self.organization, expires_in_days=30)
         self.key_connection = make_connection(self.organization, "Warehouse", access_key=self.access_key)
         self.connection = make_connection(self.organization, "Events", credential=self.credential)
-        self.api_key, _ = api_keys.keys.create_api_key(self.organization, "Zapier", created_by=self.admin)
+        self.api_key, _ = keys.create_api_key(self.organization, "Zapier", created_by=self.admin)
         self.membership = Membership.objects.get(user=self.member, organization=self.organization)
 
 
@@ -330,7 +331,7 @@ def test_revoking_a_key_from_the_admin_revokes_nothing_when_the_audit_write_fail
 
 
 def test_an_api_key_is_not_regenerated_when_the_audit_write_fails(admin_user, organization, audit_write_fails) -> None:
-    api_key, _ = api_keys.keys.create_api_key(organization, "Zapier", created_by=admin_user)
+    api_key, _ = keys.create_api_key(organization, "Zapier", created_by=admin_user)
     client = Client(raise_request_exception=False)
     client.force_login(admin_user)
     response = client.post(reverse("api_key_regenerate", args=[organization.slug, api_key.pk]))
