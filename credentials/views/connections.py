@@ -8,6 +8,7 @@ Credentials tab (``credential_create`` with ``?connector=`` and ``return_to``). 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
+from uuid import UUID
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -16,8 +17,8 @@ from django.urls import Resolver404, resolve, reverse
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import reswap, retarget, trigger_client_event
 
-from credentials import catalog, gate
-from credentials.forms.connections import ChooseCredentialForm, NameConnectionForm, credential_choices, reauthenticate
+from credentials import catalog, gate, paging
+from credentials.forms.connections import ChooseCredentialForm, NameConnectionForm, reauthenticate
 from credentials.gate import API_CREDENTIALS, organization_admin
 from credentials.models import Connection, Credential, Organization
 
@@ -28,6 +29,8 @@ KINDS = {"source": Connection.Kind.SOURCE, "destination": Connection.Kind.DESTIN
 NEW_TITLES = {"source": "New data source", "destination": "New destination"}
 AUTHENTICATE_VIEWS = {"connection_create", "connection_reauthenticate"}
 CLOSE_DIALOG = "credhub:close-dialog"
+PAGE_SIZE = 25
+CHOICES_PAGE_SIZE = 24  # credential tiles on the Authenticate screen
 
 
 def _kind(kind: str) -> str:
@@ -46,9 +49,33 @@ def _connector(code: str) -> catalog.Connector:
 @organization_admin(feature=API_CREDENTIALS)
 @require_GET
 def connection_list(request: HttpRequest, organization: Organization) -> HttpResponse:
+    search = " ".join(request.GET.get("q", "").split())[:100]
+    status = request.GET.get("status", "")
+    status = status if status in Connection.Status.values else ""
+    connector = request.GET.get("connector", "")
+    connector = connector if connector in catalog.CONNECTORS else ""
     connections = gate.connections_for(organization).select_related("credential").defer("credential__secrets")
-    context = {"organization": organization, "connections": connections, "section": "connections"}
-    return render(request, LIST_TEMPLATE, context)
+    if search:
+        connections = connections.filter(name__icontains=search)
+    if status:
+        connections = connections.filter(status=status)
+    if connector:
+        connections = connections.filter(connector=connector)
+    filters = {"q": search, "status": status, "connector": connector}
+    context = {
+        "organization": organization,
+        "page": paging.numbered_page(connections, request.GET, PAGE_SIZE, filters),
+        "filtered": any(filters.values()),
+        "search": search,
+        "status": status,
+        "connector": connector,
+        "statuses": Connection.Status.choices,
+        "connectors": catalog.CONNECTORS.values(),
+        "section": "connections",
+    }
+    # The filter form and the page links swap the results only; the search box keeps its focus.
+    template = f"{LIST_TEMPLATE}#connection-results" if request.htmx and not request.htmx.boosted else LIST_TEMPLATE
+    return render(request, template, context)
 
 
 @organization_admin(feature=API_CREDENTIALS)
@@ -66,14 +93,38 @@ def connection_new(request: HttpRequest, organization: Organization) -> HttpResp
     return render(request, NEW_TEMPLATE, context)
 
 
+def _is_uuid(value: str) -> bool:
+    try:
+        UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _credential_page(request: HttpRequest, form: ChooseCredentialForm) -> tuple[paging.Page, str]:
+    """One page of the connector's credentials (searched by name), the chosen one always among them."""
+    search = " ".join(request.GET.get("q", "").split())[:100]
+    credentials = form.fields["credential"].queryset
+    if search:
+        credentials = credentials.filter(name__icontains=search)
+    page = paging.numbered_page(credentials, request.GET, CHOICES_PAGE_SIZE, {"q": search})
+    selected = form.selected_id
+    if _is_uuid(selected) and all(str(credential.pk) != selected for credential in page.rows):
+        # Chosen on another page, or just added: shown first, so that the choice is never out of sight.
+        page.rows = [*form.fields["credential"].queryset.filter(pk=selected), *page.rows]
+    return page, search
+
+
 def _authenticate_context(
     request: HttpRequest, organization: Organization, connector: catalog.Connector, form: ChooseCredentialForm, **extra
 ) -> dict:
+    page, search = _credential_page(request, form)
     return {
         "organization": organization,
         "connector": connector,
         "form": form,
-        "credentials": credential_choices(organization, connector),
+        "choice_page": page,
+        "choice_search": search,
         "return_to": request.path,
         "section": "connections",
         **extra,
@@ -87,9 +138,11 @@ def connection_create(request: HttpRequest, organization: Organization, kind: st
     extra = {"title": f"{NEW_TITLES[kind]}: {connector_type.label}", "kind": kind, "step": "authenticate"}
     if request.method == "GET":
         form = ChooseCredentialForm(organization, connector_type, initial={"credential": request.GET.get("credential")})
-        return render(
-            request, AUTHENTICATE_TEMPLATE, _authenticate_context(request, organization, connector_type, form, **extra)
-        )
+        context = _authenticate_context(request, organization, connector_type, form, **extra)
+        # The credential search and its page links swap the tiles only.
+        if request.htmx and request.htmx.target == "credential-choices":
+            return render(request, f"{AUTHENTICATE_TEMPLATE}#credential-choices", context)
+        return render(request, AUTHENTICATE_TEMPLATE, context)
     if request.POST.get("_step") == "name":
         form = NameConnectionForm(organization, connector_type, request.POST)
         if form.is_valid():
@@ -132,6 +185,8 @@ def connection_reauthenticate(request: HttpRequest, organization: Organization, 
         initial = request.GET.get("credential") or connection.credential_id
         form = ChooseCredentialForm(organization, connector_type, initial={"credential": initial})
     context = _authenticate_context(request, organization, connector_type, form, **extra)
+    if request.method == "GET" and request.htmx and request.htmx.target == "credential-choices":
+        return render(request, f"{AUTHENTICATE_TEMPLATE}#credential-choices", context)
     return render(request, AUTHENTICATE_TEMPLATE, context, status=422 if form.errors else 200)
 
 
