@@ -25,48 +25,14 @@ from django.db import connections, models, router
 
 from credentials.models import AccessKey, APIKey, Membership, Organization
 
-# The organization columns an API request may read; the debug session key stays in the database
-# (left deferred: reading it on such an instance would load it, never show a stand-in).
-ORGANIZATION_FIELDS = (
-    "id",
-    "name",
-    "slug",
-    "account_id",
-    "account_domain",
-    "parent_id",
-    "api_credentials_enabled",
-    "access_key_expiry_periods",
-    "access_key_allow_no_expiry",
-    "access_key_default_expiry",
-    "api_key_policy",
-    "api_key_sunset_at",
-    "created_at",
-)
-ACCESS_KEY_FIELDS = (
-    "id",
-    "organization_id",
-    "owner_id",
-    "name",
-    "key_id",
-    "secret_hash",
-    "role",
-    "system_generated",
-    "expires_at",
-    "created_at",
-    "last_used_at",
-    "last_used_ip",
-    "revoked_at",
-)
-API_KEY_FIELDS = (
-    "id",
-    "organization_id",
-    "created_by_id",
-    "name",
-    "prefix",
-    "secret_hash",
-    "created_at",
-    "last_used_at",
-)
+# Every column of the key and of its organization but one: the organization's debug session key stays in
+# the database (left deferred: reading it on such an instance loads it, never shows a stand-in).
+# Columns come in the models' field order, so that instances are built from positional values.
+UNREAD = {Organization: {"debug_session_key"}}
+
+
+def _columns(model: type[models.Model]) -> list[models.Field]:
+    return [field for field in model._meta.concrete_fields if field.attname not in UNREAD.get(model, ())]
 
 
 def _reader(field: models.Field) -> Callable[[Any], Any] | None:
@@ -93,15 +59,19 @@ def _reader(field: models.Field) -> Callable[[Any], Any] | None:
 class KeyLookup:
     """``find(value)`` → the raw row of the key whose ``column`` equals ``value``; ``build(row)`` → the key."""
 
-    def __init__(self, model: type[models.Model], fields: Sequence[str], column: str, user_column: str) -> None:
-        self.model, self.fields = model, tuple(fields)
-        self.hash_index = self.fields.index("secret_hash")
-        key_fields = [model._meta.get_field(name) for name in self.fields]
-        organization_fields = [Organization._meta.get_field(name) for name in ORGANIZATION_FIELDS]
+    def __init__(self, model: type[models.Model], column: str, user_column: str) -> None:
+        self.model = model
+        key_fields, organization_fields = _columns(model), _columns(Organization)
+        self.key_count, self.organization_count = len(key_fields), len(organization_fields)
+        self.hash_index = [field.attname for field in key_fields].index("secret_hash")
         self.key_readers = [_reader(field) for field in key_fields]
         self.organization_readers = [_reader(field) for field in organization_fields]
+        # Where the organization's unread columns go among its positional values.
+        self.organization_gaps = [
+            index for index, field in enumerate(Organization._meta.concrete_fields) if field not in organization_fields
+        ]
         user = get_user_model()._meta
-        key_columns = ", ".join(f"k.{model._meta.get_field(name).column}" for name in self.fields)
+        key_columns = ", ".join(f"k.{field.column}" for field in key_fields)
         organization_columns = ", ".join(f"o.{field.column}" for field in organization_fields)
         # Only table and column names from the models go into the text; the looked-up value is a parameter.
         self.sql = (
@@ -127,32 +97,26 @@ class KeyLookup:
 
     def build(self, row: Sequence[Any], alias: str) -> tuple[Any, str | None]:
         """The key (``.organization`` set, the organization's debug session key deferred) and its user's role."""
-        count = len(self.fields)
-        organization = _instance(
-            Organization,
-            alias,
-            ORGANIZATION_FIELDS,
-            self.organization_readers,
-            row[count : count + len(ORGANIZATION_FIELDS)],
-            debug_session_key=models.DEFERRED,
-        )
-        key = _instance(self.model, alias, self.fields, self.key_readers, row[:count])
+        end = self.key_count + self.organization_count
+        organization_values = _values(self.organization_readers, row[self.key_count : end])
+        for gap in self.organization_gaps:
+            organization_values.insert(gap, models.DEFERRED)
+        organization = _loaded(Organization(*organization_values), alias)
+        key = _loaded(self.model(*_values(self.key_readers, row[: self.key_count])), alias)
         key.organization = organization
-        return key, row[-1]
+        return key, row[end]
 
 
-def _instance(
-    model: type[models.Model], alias: str, names: Sequence[str], readers: list, values: Sequence[Any], **extra: Any
-) -> Any:
-    attributes = {
-        name: value if reader is None else reader(value) for name, reader, value in zip(names, readers, values)
-    }
-    instance = model(**attributes, **extra)
+def _values(readers: list, values: Sequence[Any]) -> list[Any]:
+    return [value if reader is None else reader(value) for reader, value in zip(readers, values)]
+
+
+def _loaded(instance: Any, alias: str) -> Any:
     # As a row loaded from the database: a later save() updates it instead of trying an insert.
     instance._state.adding = False
     instance._state.db = alias
     return instance
 
 
-access_key_by_id = KeyLookup(AccessKey, ACCESS_KEY_FIELDS, "key_id", "owner_id")
-api_key_by_hash = KeyLookup(APIKey, API_KEY_FIELDS, "secret_hash", "created_by_id")
+access_key_by_id = KeyLookup(AccessKey, "key_id", "owner_id")
+api_key_by_hash = KeyLookup(APIKey, "secret_hash", "created_by_id")

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 import string
 import zlib
@@ -121,12 +122,16 @@ def _token(prefix: str) -> str:
     return body + checksum(body)
 
 
+# Checked on every API request: one compiled match each rather than a loop over the characters.
+_BASE62_TEXT = re.compile("[0-9A-Za-z]+")
+_ACCESS_KEY_ID = re.compile(f"{ACCESS_KEY_ID_PREFIX}[A-Z0-9]{{{KEY_ID_RANDOM_LENGTH}}}")
+
+
 def is_well_formed(token: str, prefix: str) -> bool:
     """True if ``token`` has ``prefix``, the right length and alphabet, and a matching checksum."""
     if len(token) != len(prefix) + RANDOM_LENGTH + CHECKSUM_LENGTH or not token.startswith(prefix):
         return False
-    random_part = token[len(prefix) :]
-    if any(character not in BASE62 for character in random_part):
+    if not _BASE62_TEXT.fullmatch(token, len(prefix)):
         return False
     body, check = token[:-CHECKSUM_LENGTH], token[-CHECKSUM_LENGTH:]
     return hmac.compare_digest(checksum(body), check)
@@ -134,12 +139,7 @@ def is_well_formed(token: str, prefix: str) -> bool:
 
 def is_access_key_id(key_id: str) -> bool:
     """True if ``key_id`` looks like an access key ID (no database access)."""
-    random_part = key_id[len(ACCESS_KEY_ID_PREFIX) :]
-    return (
-        key_id.startswith(ACCESS_KEY_ID_PREFIX)
-        and len(random_part) == KEY_ID_RANDOM_LENGTH
-        and all(character in KEY_ID_ALPHABET for character in random_part)
-    )
+    return _ACCESS_KEY_ID.fullmatch(key_id) is not None
 
 
 def new_access_key_id() -> str:
