@@ -30,7 +30,7 @@ NEW_TITLES = {"source": "New data source", "destination": "New destination"}
 AUTHENTICATE_VIEWS = {"connection_create", "connection_reauthenticate"}
 CLOSE_DIALOG = "credhub:close-dialog"
 PAGE_SIZE = 25
-CHOICES_PAGE_SIZE = 24  # credential tiles on the Authenticate screen
+CHOICES_PAGE_SIZE = 18  # credential tiles on the Authenticate screen, as many as a page of the Credentials tab
 
 
 def _kind(kind: str) -> str:
