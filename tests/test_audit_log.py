@@ -67,21 +67,45 @@ def test_filter_by_action_and_actor_is_kept_in_the_url(admin_client, events) -> 
 
     html = admin_client.get(URL, {"actor": "acme-admin", "action": "access_key.revoked"}).content.decode()
     assert _rows(html) == [] and "No events match the filter." in html
-    # The filters only offer what this organization's log holds.
+    # The actor menu offers this organization's members, never another organization's.
     assert "globex-admin" not in admin_client.get(URL).content.decode()
 
 
-def test_pagination_keeps_the_filter(admin_client, organization, admin_user) -> None:
+def _link(html: str, words: str) -> str | None:
+    match = re.search(r'<a class="button" href="\?([^"]*)"[^>]*>' + words + "</a>", html)
+    return match.group(1).replace("&amp;", "&") if match else None
+
+
+def test_pagination_keeps_the_filter_and_reaches_the_oldest_event(admin_client, organization, admin_user) -> None:
     for n in range(120):
         audit.record("credential.renamed", organization=organization, actor=admin_user, old_name=f"Old {n}")
     audit.record("credential.deleted", organization=organization, actor=admin_user)
     first = admin_client.get(URL, {"action": "credential.renamed"}).content.decode()
-    assert len(_rows(first)) == 50 and "Page 1 of 3" in first
-    assert 'href="?action=credential.renamed&amp;page=2"' in first
-    last = admin_client.get(URL, {"action": "credential.renamed", "page": 3}).content.decode()
+    assert len(_rows(first)) == 50 and "120 events match the filter." in first
+    assert _link(first, "Newer events") is None
+    second = admin_client.get(f"{URL}?{_link(first, 'Older events')}").content.decode()
+    assert len(_rows(second)) == 50 and "Old 69<" in _rows(second)[0]
+    last = admin_client.get(f"{URL}?{_link(second, 'Older events')}").content.decode()
     rows = _rows(last)
     assert len(rows) == 20 and "Old 0<" in rows[-1] and "Deleted credential" not in "".join(rows)
-    assert 'href="?action=credential.renamed&amp;page=2"' in last
+    assert _link(last, "Older events") is None
+    assert "action=credential.renamed" in _link(last, "Newest events")
+    # Back one page from the last: the same page as the second, the filter still applied.
+    back = admin_client.get(f"{URL}?{_link(last, 'Newer events')}").content.decode()
+    assert _rows(back) == _rows(second)
+
+
+def test_a_tampered_page_position_shows_the_first_page(admin_client, events) -> None:
+    for position in ("after=nonsense", "before=WyJ4Il0", "after=WyIyMDI2LTEzIiwiMSJd"):
+        response = admin_client.get(f"{URL}?{position}")
+        assert response.status_code == 200 and len(_rows(response.content.decode())) == 3
+
+
+def test_the_menus_offer_every_action_and_the_members(admin_client, events, member_user) -> None:
+    html = admin_client.get(URL).content.decode()
+    assert '<option value="connection.deleted">Deleted connection</option>' in html
+    assert '<option value="acme-member">acme-member</option>' in html
+    assert "globex-admin" not in html
 
 
 def test_htmx_gets_only_the_results(admin_client, events) -> None:

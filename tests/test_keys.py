@@ -57,6 +57,35 @@ def test_verification_is_one_query(organization, admin_user, django_assert_num_q
     assert caller.access_key.created_at == AccessKey.objects.get().created_at
 
 
+def test_verification_reads_neither_the_debug_session_key_nor_a_subquery(
+    organization, admin_user, django_assert_num_queries
+) -> None:
+    _, secret = keys.create_access_key(organization, "CI", owner=admin_user)
+    key_id = AccessKey.objects.get().key_id
+    keys.authenticate_access_key(key_id, secret)  # first use writes last used
+    with django_assert_num_queries(1) as queries:
+        caller = keys.authenticate_access_key(key_id, secret)
+    sql = queries.captured_queries[0]["sql"]
+    assert "debug_session_key" not in sql and sql.upper().count("SELECT") == 1
+    # Reading the key anyway loads the real one from the database, never a stand-in.
+    assert caller.organization.get_deferred_fields() == {"debug_session_key"}
+    assert caller.organization.debug_session_key == organization.debug_session_key
+    # The instance saves as the row it came from: no second organization appears.
+    caller.organization.name = "Acme Corp"
+    caller.organization.save(update_fields=["name"])
+    organization.refresh_from_db()
+    assert organization.name == "Acme Corp"
+
+
+def test_a_deactivated_owner_s_key_is_refused(organization, admin_user) -> None:
+    access_key, secret = keys.create_access_key(organization, "CI", owner=admin_user)
+    admin_user.is_active = False
+    admin_user.save(update_fields=["is_active"])
+    with pytest.raises(keys.KeyRejected) as refused:
+        keys.authenticate_access_key(access_key.key_id, secret)
+    assert refused.value.detail == keys.OWNER_GONE
+
+
 def test_unknown_id_and_wrong_secret_get_the_same_answer(organization, admin_user) -> None:
     access_key, _ = keys.create_access_key(organization, "CI", owner=admin_user)
     with pytest.raises(keys.KeyRejected) as unknown:

@@ -30,7 +30,13 @@ class AccessKey(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["-system_generated", "name", "created_at"]
+        ordering = ["-system_generated", "name", "created_at", "id"]
+        # The list pages along this order (with or without system-generated keys).
+        indexes = [
+            models.Index(
+                fields=["organization", "-system_generated", "name", "created_at", "id"], name="access_key_list_order"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.key_id})"

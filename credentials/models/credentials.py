@@ -4,6 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F
 from django.db.models.functions import Lower
 
 from credentials import catalog
@@ -50,6 +51,11 @@ class Credential(models.Model):
 
     class Meta:
         ordering = [Lower("name"), "id"]
+        # The Credentials tab and the Authenticate screen (one connector's credentials) page along these.
+        indexes = [
+            models.Index(F("organization"), Lower("name"), F("id"), name="credential_list_order"),
+            models.Index(F("organization"), F("connector"), Lower("name"), F("id"), name="credential_connector_order"),
+        ]
         constraints = [
             models.UniqueConstraint(Lower("name"), "organization", name="credential_name_unique_in_organization")
         ]

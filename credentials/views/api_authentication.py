@@ -7,17 +7,19 @@ made it, with ``Cache-Control: no-store``; it is never stored or served again.
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_http_methods, require_POST
 
-from credentials import gate, keys
+from credentials import gate, keys, paging
 from credentials.actions import access_keys as access_key_actions
 from credentials.actions import api_keys as api_key_actions
 from credentials.actions import organizations as organization_actions
@@ -37,13 +39,30 @@ TEMPLATE = "api_authentication/api_authentication.html"
 NO_NEW_API_KEYS = "API keys can no longer be generated for this organization. Create an access key instead."
 
 
-def _show_system(request: HttpRequest) -> bool:
-    """The "Show system-generated" filter, from this request or (for htmx actions) the page's URL."""
-    if request.method == "GET":  # the filter form itself, or a reload of the page's URL
-        return request.GET.get("system") == "1"
+ACCESS_KEYS_PAGE_SIZE = 20
+# The list's order (system-generated first when shown), along the access_key_list_order index.
+ACCESS_KEY_ORDERING = [("system_generated", True), ("name", False), ("created_at", False), ("id", False)]
+
+
+def _list_params(request: HttpRequest) -> QueryDict:
+    """The access key list's search, filter and page: this GET's, or (for an htmx action) the page URL's."""
+    if request.method == "GET":  # the filter form itself, a page link, or a reload of the page's URL
+        return request.GET
     if request.htmx and request.htmx.current_url:
-        return parse_qs(urlsplit(request.htmx.current_url).query).get("system") == ["1"]
-    return False
+        return QueryDict(urlsplit(request.htmx.current_url).query)
+    return QueryDict()
+
+
+def _access_key_page(organization: Organization, params: QueryDict) -> paging.Page:
+    show_system = params.get("system") == "1"
+    search = " ".join(params.get("q", "").split())[:100]
+    access_keys = gate.access_keys_for(organization).select_related("owner")
+    if not show_system:
+        access_keys = access_keys.filter(system_generated=False)
+    if search:
+        access_keys = access_keys.filter(Q(name__icontains=search) | Q(key_id__icontains=search))
+    filters = {"q": search, "system": "1" if show_system else ""}
+    return paging.keyset_page(access_keys, ACCESS_KEY_ORDERING, params, ACCESS_KEYS_PAGE_SIZE, filters)
 
 
 def _page_url(organization: Organization) -> str:
@@ -51,14 +70,14 @@ def _page_url(organization: Organization) -> str:
 
 
 def _context(request: HttpRequest, organization: Organization, **extra) -> dict:
-    show_system = _show_system(request)
-    access_keys = gate.access_keys_for(organization).select_related("owner")
-    if not show_system:
-        access_keys = access_keys.filter(system_generated=False)
+    params = _list_params(request)
+    # Lazy: a view that renders one row only never reads the list.
+    access_key_page = SimpleLazyObject(lambda: _access_key_page(organization, params))
     context = {
         "organization": organization,
-        "show_system": show_system,
-        "access_keys": access_keys,
+        "show_system": params.get("system") == "1",
+        "search": " ".join(params.get("q", "").split())[:100],
+        "access_key_page": access_key_page,
         "api_keys": gate.api_keys_for(organization),
         "api_keys_can_be_generated": api_keys_can_be_generated(organization),
         "api_keys_refusal": keys.api_key_refusal(organization, timezone.now()),
@@ -78,9 +97,9 @@ def _section(request: HttpRequest, organization: Organization, partial: str, sta
 @organization_admin()
 @require_http_methods(["GET"])
 def api_authentication(request: HttpRequest, organization: Organization) -> HttpResponse:
-    # The "Show system-generated" filter swaps only the list; any other request gets the page.
-    if request.htmx and request.htmx.target == "access-keys":
-        return render(request, f"{TEMPLATE}#access-keys", _context(request, organization))
+    # The search and filter form swaps the results only (the search box keeps focus); older links the section.
+    if request.htmx and request.htmx.target in ("access-keys", "access-key-results"):
+        return render(request, f"{TEMPLATE}#{request.htmx.target}", _context(request, organization))
     return render(request, TEMPLATE, _context(request, organization))
 
 

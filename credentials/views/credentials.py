@@ -16,7 +16,7 @@ from credentials.gate import API_CREDENTIALS, organization_admin
 from credentials.models import Organization
 from credentials.revocation import delete_credential
 
-PAGE_SIZE = 48
+PAGE_SIZE = 18
 CLOSE_DIALOG = "credhub:close-dialog"
 TEMPLATE = "credentials/credentials.html"
 SETTINGS_PAGE = "integrations"  # the settings sidebar entry these pages belong to

@@ -430,14 +430,17 @@ def test_more_options_menu_by_keyboard(admin_page: Page, basic_credential) -> No
 def test_load_more_credentials(admin_page: Page, organization) -> None:
     Credential.objects.bulk_create(
         Credential(organization=organization, name=f"Credential {n:03d}", auth_type="none", base_url="https://x.io")
-        for n in range(60)
+        for n in range(40)
     )
     page = admin_page
     page.goto(LIST)
     mark_page(page)
-    expect(page.locator("#tiles > li.tile")).to_have_count(48)
+    expect(page.locator("#tiles > li.tile")).to_have_count(18)  # a page of tiles
     page.get_by_role("link", name="Load more credentials").click()
-    expect(page.locator("#tiles > li.tile")).to_have_count(60)
-    expect(page.get_by_role("heading", name="Credential 048")).to_be_focused()
+    expect(page.locator("#tiles > li.tile")).to_have_count(36)
+    expect(page.get_by_role("heading", name="Credential 018")).to_be_focused()
+    page.get_by_role("link", name="Load more credentials").click()
+    expect(page.locator("#tiles > li.tile")).to_have_count(40)
+    expect(page.get_by_role("heading", name="Credential 036")).to_be_focused()
     expect(page.get_by_role("link", name="Load more credentials")).to_have_count(0)
     assert_not_reloaded(page)
