@@ -62,6 +62,8 @@ INCORRECT = "The client ID or client secret is incorrect."
 API_KEY_INCORRECT = "The API key is incorrect."
 EXPIRED = "The access key has expired."
 REVOKED = "The access key has been revoked."
+INACTIVE = "This access key is inactive."
+API_KEY_INACTIVE = "This API key is inactive."
 OWNER_GONE = "The access key's owner no longer belongs to this organization."
 CREATOR_GONE = "The API key's creator no longer belongs to this organization."
 API_KEYS_DISABLED = "API keys are disabled for this organization. Use an access key instead."
@@ -266,6 +268,8 @@ def authenticate_access_key(
     access_key, user_role = access_key_by_id.build(row, alias)
     if access_key.revoked_at is not None:
         raise KeyRejected(REVOKED)
+    if access_key.deactivated_at is not None:
+        raise KeyRejected(INACTIVE)
     if access_key.expires_at is not None and access_key.expires_at <= now:
         raise KeyRejected(EXPIRED)
     if access_key.owner_id is None:  # a system-generated key acts with its stored role
@@ -307,6 +311,8 @@ def authenticate_api_key(key: str, *, address: str | None = None, now: datetime 
     api_key, user_role = api_key_by_hash.build(row, alias)
     if refusal := api_key_refusal(api_key.organization, now):
         raise KeyRejected(refusal)
+    if api_key.deactivated_at is not None:
+        raise KeyRejected(API_KEY_INACTIVE)
     if api_key.created_by_id is None:
         role = Membership.Role.MEMBER
     elif user_role is None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 from credentials.views import api_authentication as api_auth
-from credentials.views import audit, connections, credentials, pages, settings, test_connection
+from credentials.views import audit, connections, credentials, key_lifecycle, pages, settings, test_connection
 
 credentials_base = "o/<slug:org>/settings/integrations/credentials/"
 api_auth_base = "o/<slug:org>/settings/api-authentication/"
@@ -43,6 +43,16 @@ urlpatterns = [
     path(
         f"{api_auth_base}access-keys/<uuid:access_key_id>/delete/", api_auth.access_key_delete, name="access_key_delete"
     ),
+    path(
+        f"{api_auth_base}access-keys/<uuid:access_key_id>/deactivate/",
+        key_lifecycle.access_key_deactivate,
+        name="access_key_deactivate",
+    ),
+    path(
+        f"{api_auth_base}access-keys/<uuid:access_key_id>/reactivate/",
+        key_lifecycle.access_key_reactivate,
+        name="access_key_reactivate",
+    ),
     path(f"{api_auth_base}expiry/", api_auth.expiry_settings, name="expiry_settings"),
     path(f"{api_auth_base}api-keys/new/", api_auth.api_key_create, name="api_key_create"),
     path(
@@ -51,4 +61,14 @@ urlpatterns = [
         name="api_key_regenerate",
     ),
     path(f"{api_auth_base}api-keys/<uuid:api_key_id>/delete/", api_auth.api_key_delete, name="api_key_delete"),
+    path(
+        f"{api_auth_base}api-keys/<uuid:api_key_id>/deactivate/",
+        key_lifecycle.api_key_deactivate,
+        name="api_key_deactivate",
+    ),
+    path(
+        f"{api_auth_base}api-keys/<uuid:api_key_id>/reactivate/",
+        key_lifecycle.api_key_reactivate,
+        name="api_key_reactivate",
+    ),
 ]

@@ -74,6 +74,18 @@ def _edited_access_key(w: World) -> Callable[[], Any]:
     return lambda: access_keys.do_edit_access_key(w.organization, w.access_key, ["name", "role"], actor=w.admin)
 
 
+def _inactive_access_key(w: World) -> Callable[[], Any]:
+    AccessKey.objects.filter(pk=w.access_key.pk).update(deactivated_at=timezone.now())
+    w.access_key.refresh_from_db()
+    return lambda: access_keys.do_reactivate_access_key(w.organization, w.access_key, actor=w.admin)
+
+
+def _inactive_api_key(w: World) -> Callable[[], Any]:
+    APIKey.objects.filter(pk=w.api_key.pk).update(deactivated_at=timezone.now())
+    w.api_key.refresh_from_db()
+    return lambda: api_keys.do_reactivate_api_key(w.organization, w.api_key, actor=w.admin)
+
+
 def _new_connection_from_admin(w: World) -> Callable[[], Any]:
     connection = Connection(organization=w.organization, kind="source", connector="kissmetrics", name="New")
     return lambda: connections.do_save_connection(
@@ -157,6 +169,16 @@ CASES = [
         lambda w: lambda: access_keys.do_expire_access_key(w.organization, w.access_key, actor=OPERATOR),
         ("access_key.expired",),
     ),
+    Case(
+        access_keys.do_deactivate_access_key,
+        lambda w: lambda: access_keys.do_deactivate_access_key(w.organization, w.access_key, actor=w.admin),
+        ("access_key.deactivated",),
+    ),
+    Case(
+        access_keys.do_reactivate_access_key,
+        _inactive_access_key,
+        ("access_key.reactivated",),
+    ),
     # API keys
     Case(
         api_keys.do_generate_api_key,
@@ -178,6 +200,12 @@ CASES = [
         lambda w: lambda: api_keys.do_delete_api_key(w.organization, w.api_key, actor=w.admin),
         ("api_key.deleted",),
     ),
+    Case(
+        api_keys.do_deactivate_api_key,
+        lambda w: lambda: api_keys.do_deactivate_api_key(w.organization, w.api_key, actor=w.admin),
+        ("api_key.deactivated",),
+    ),
+    Case(api_keys.do_reactivate_api_key, _inactive_api_key, ("api_key.reactivated",)),
     # Connections
     Case(
         connections.do_create_connection,

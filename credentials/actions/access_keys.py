@@ -183,3 +183,55 @@ def do_expire_access_key(
         )
     access_key.expires_at = locked.expires_at
     return revoked
+
+
+def do_deactivate_access_key(
+    organization: Organization,
+    access_key: AccessKey,
+    *,
+    actor: Any,
+    request: HttpRequest | None = None,
+    via: str = "",
+) -> bool:
+    """Make an access key refuse every request until it is reactivated; returns False (and records
+    nothing) if it was already inactive. Audits ``access_key.deactivated``.
+
+    Unlike delete, revoke and expire, the connections established with the key stay as they are: a
+    deactivation is meant to be undone, and re-authenticating every connection would undo nothing."""
+    check_organization(organization, access_key)
+    with transaction.atomic():
+        locked = AccessKey.objects.select_for_update().get(pk=access_key.pk)
+        if locked.deactivated_at is not None:
+            access_key.deactivated_at = locked.deactivated_at
+            return False
+        locked.deactivated_at = timezone.now()
+        locked.save(update_fields=["deactivated_at"])
+        _record("access_key.deactivated", locked, actor=actor, request=request, via=via)
+    access_key.deactivated_at = locked.deactivated_at
+    return True
+
+
+def do_reactivate_access_key(
+    organization: Organization,
+    access_key: AccessKey,
+    *,
+    actor: Any,
+    request: HttpRequest | None = None,
+    via: str = "",
+) -> bool:
+    """Let an inactive access key authenticate again; returns False (and records nothing) if it was
+    active. Audits ``access_key.reactivated``. A revoked or expired key stays refused for that reason."""
+    check_organization(organization, access_key)
+    with transaction.atomic():
+        locked = AccessKey.objects.select_for_update().get(pk=access_key.pk)
+        if locked.deactivated_at is None:
+            access_key.deactivated_at = None
+            return False
+        inactive_since = locked.deactivated_at
+        locked.deactivated_at = None
+        locked.save(update_fields=["deactivated_at"])
+        _record(
+            "access_key.reactivated", locked, actor=actor, request=request, via=via, inactive_since=_iso(inactive_since)
+        )
+    access_key.deactivated_at = None
+    return True

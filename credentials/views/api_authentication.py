@@ -65,11 +65,11 @@ def _access_key_page(organization: Organization, params: QueryDict) -> paging.Pa
     return paging.keyset_page(access_keys, ACCESS_KEY_ORDERING, params, ACCESS_KEYS_PAGE_SIZE, filters)
 
 
-def _page_url(organization: Organization) -> str:
+def page_url(organization: Organization) -> str:
     return reverse("api_authentication", args=[organization.slug])
 
 
-def _context(request: HttpRequest, organization: Organization, **extra) -> dict:
+def page_context(request: HttpRequest, organization: Organization, **extra) -> dict:
     params = _list_params(request)
     # Lazy: a view that renders one row only never reads the list.
     access_key_page = SimpleLazyObject(lambda: _access_key_page(organization, params))
@@ -91,7 +91,9 @@ def _context(request: HttpRequest, organization: Organization, **extra) -> dict:
 
 def _section(request: HttpRequest, organization: Organization, partial: str, status: int = 200, **extra):
     """An htmx request gets the section; a plain one the whole page."""
-    return render_page_or_partial(request, TEMPLATE, _context(request, organization, **extra), partial, status=status)
+    return render_page_or_partial(
+        request, TEMPLATE, page_context(request, organization, **extra), partial, status=status
+    )
 
 
 @organization_admin()
@@ -99,8 +101,8 @@ def _section(request: HttpRequest, organization: Organization, partial: str, sta
 def api_authentication(request: HttpRequest, organization: Organization) -> HttpResponse:
     # The search and filter form swaps the results only (the search box keeps focus); older links the section.
     if request.htmx and request.htmx.target in ("access-keys", "access-key-results"):
-        return render(request, f"{TEMPLATE}#{request.htmx.target}", _context(request, organization))
-    return render(request, TEMPLATE, _context(request, organization))
+        return render(request, f"{TEMPLATE}#{request.htmx.target}", page_context(request, organization))
+    return render(request, TEMPLATE, page_context(request, organization))
 
 
 # Debug session key ------------------------------------------------------------------------------
@@ -138,7 +140,7 @@ def access_key_create(request: HttpRequest, organization: Organization) -> HttpR
         access_key, secret = access_key_actions.do_create_access_key(
             organization, form.cleaned_data["name"], form.expires_at(), actor=request.user, request=request
         )
-        context = _context(
+        context = page_context(
             request,
             organization,
             access_key=access_key,
@@ -155,7 +157,7 @@ def access_key_create(request: HttpRequest, organization: Organization) -> HttpR
 @require_http_methods(["GET"])
 def access_key_row(request: HttpRequest, organization: Organization, access_key_id) -> HttpResponse:
     access_key = gate.access_key_for(organization, access_key_id)
-    return render(request, f"{TEMPLATE}#access-key-row", _context(request, organization, access_key=access_key))
+    return render(request, f"{TEMPLATE}#access-key-row", page_context(request, organization, access_key=access_key))
 
 
 @organization_admin()
@@ -168,10 +170,12 @@ def access_key_rename(request: HttpRequest, organization: Organization, access_k
             organization, access_key, form.cleaned_data["name"], actor=request.user, request=request
         )
         if not request.htmx:
-            return redirect(_page_url(organization))
-        context = _context(request, organization, access_key=access_key, row_status=f"Renamed to “{access_key.name}”.")
+            return redirect(page_url(organization))
+        context = page_context(
+            request, organization, access_key=access_key, row_status=f"Renamed to “{access_key.name}”."
+        )
         return render(request, f"{TEMPLATE}#access-key-row", context)
-    context = _context(request, organization, access_key=access_key, rename_form=form)
+    context = page_context(request, organization, access_key=access_key, rename_form=form)
     if request.htmx:
         return render(request, f"{TEMPLATE}#access-key-row", context)
     status = 422 if form.errors else 200
@@ -188,8 +192,8 @@ def access_key_delete(request: HttpRequest, organization: Organization, access_k
         message = f"Access key “{name}” deleted."
         if revoked:
             message += f" Revoked connections: {', '.join(revoked)}."
-        context = _context(request, organization, access_keys_status=message)
-        return changed(request, _page_url(organization), TEMPLATE, context, "access-keys")
+        context = page_context(request, organization, access_keys_status=message)
+        return changed(request, page_url(organization), TEMPLATE, context, "access-keys")
     context = {"organization": organization, "access_key": access_key, "connections": active_connections_of(access_key)}
     return render_page_or_partial(request, "api_authentication/access_key_delete.html", context, "delete-confirm")
 
@@ -208,7 +212,7 @@ def expiry_settings(request: HttpRequest, organization: Organization) -> HttpRes
             request=request,
         )
         if not request.htmx:
-            return redirect(_page_url(organization))
+            return redirect(page_url(organization))
         return _section(request, organization, "expiry-settings", expiry_status="Expiry settings saved.")
     return _section(request, organization, "expiry-settings", status=422, expiry_form=form)
 
@@ -245,7 +249,7 @@ def api_key_regenerate(request: HttpRequest, organization: Organization, api_key
         # The new key is shown once, in this very answer: htmx swaps it in, a plain request gets the page.
         response = _section(request, organization, "api-keys", new_api_key=key, new_api_key_record=api_key)
         return swap_and_close(response, "api-keys") if request.htmx else response
-    return _api_key_confirm(request, organization, api_key, "regenerate")
+    return api_key_confirm(request, organization, api_key, "regenerate")
 
 
 @organization_admin()
@@ -255,11 +259,11 @@ def api_key_delete(request: HttpRequest, organization: Organization, api_key_id)
     if request.method == "POST":
         name = api_key.name
         api_key_actions.do_delete_api_key(organization, api_key, actor=request.user, request=request)
-        context = _context(request, organization, api_keys_status=f"API key “{name}” deleted.")
-        return changed(request, _page_url(organization), TEMPLATE, context, "api-keys")
-    return _api_key_confirm(request, organization, api_key, "delete")
+        context = page_context(request, organization, api_keys_status=f"API key “{name}” deleted.")
+        return changed(request, page_url(organization), TEMPLATE, context, "api-keys")
+    return api_key_confirm(request, organization, api_key, "delete")
 
 
-def _api_key_confirm(request: HttpRequest, organization: Organization, api_key: APIKey, action: str) -> HttpResponse:
+def api_key_confirm(request: HttpRequest, organization: Organization, api_key: APIKey, action: str) -> HttpResponse:
     context = {"organization": organization, "api_key": api_key, "action": action}
     return render_page_or_partial(request, "api_authentication/api_key_confirm.html", context, "api-key-confirm")

@@ -1,0 +1,79 @@
+"""Settings > API authentication: deactivating, reactivating and rolling keys, from each key's More
+options menu. The page, its list and its dialogs are those of :mod:`credentials.views.api_authentication`.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from credentials import gate, keys
+from credentials.actions import access_keys as access_key_actions
+from credentials.actions import api_keys as api_key_actions
+from credentials.gate import organization_admin
+from credentials.models import Organization
+from credentials.views.api_authentication import TEMPLATE, api_key_confirm, page_context, page_url
+from credentials.views.rendering import changed, render_page_or_partial
+
+CONFIRM = "api_authentication/access_key_confirm.html"
+
+
+@organization_admin()
+@require_http_methods(["GET", "POST"])
+def access_key_deactivate(request: HttpRequest, organization: Organization, access_key_id) -> HttpResponse:
+    access_key = gate.access_key_for(organization, access_key_id)
+    if request.method == "POST":
+        access_key_actions.do_deactivate_access_key(organization, access_key, actor=request.user, request=request)
+        message = f"Access key “{access_key.name}” deactivated: it refuses every request until you reactivate it."
+        context = page_context(request, organization, access_keys_status=message)
+        return changed(request, page_url(organization), TEMPLATE, context, "access-keys")
+    context = {"organization": organization, "access_key": access_key, "action": "deactivate"}
+    return render_page_or_partial(request, CONFIRM, context, "key-confirm")
+
+
+@organization_admin()
+@require_http_methods(["GET", "POST"])
+def access_key_reactivate(request: HttpRequest, organization: Organization, access_key_id) -> HttpResponse:
+    access_key = gate.access_key_for(organization, access_key_id)
+    if request.method == "POST":
+        access_key_actions.do_reactivate_access_key(organization, access_key, actor=request.user, request=request)
+        context = page_context(request, organization, access_keys_status=f"Access key “{access_key.name}” reactivated.")
+        return changed(request, page_url(organization), TEMPLATE, context, "access-keys")
+    context = {"organization": organization, "access_key": access_key, "action": "reactivate"}
+    return render_page_or_partial(request, CONFIRM, context, "key-confirm")
+
+
+def _api_key_change(request: HttpRequest, organization: Organization, api_key_id, action: str) -> HttpResponse:
+    api_key = gate.api_key_for(organization, api_key_id)
+    # Offered only while the organization's API keys work: otherwise every API key is refused anyway.
+    if keys.api_key_refusal(organization, timezone.now()) is not None:
+        return render_page_or_partial(
+            request,
+            TEMPLATE,
+            page_context(request, organization, api_keys_error="API keys are refused for this organization."),
+            "api-keys",
+            status=403,
+        )
+    if request.method != "POST":
+        return api_key_confirm(request, organization, api_key, action)
+    if action == "deactivate":
+        api_key_actions.do_deactivate_api_key(organization, api_key, actor=request.user, request=request)
+        message = f"API key “{api_key.name}” deactivated: it refuses every request until you reactivate it."
+    else:
+        api_key_actions.do_reactivate_api_key(organization, api_key, actor=request.user, request=request)
+        message = f"API key “{api_key.name}” reactivated."
+    context = page_context(request, organization, api_keys_status=message)
+    return changed(request, page_url(organization), TEMPLATE, context, "api-keys")
+
+
+@organization_admin()
+@require_http_methods(["GET", "POST"])
+def api_key_deactivate(request: HttpRequest, organization: Organization, api_key_id) -> HttpResponse:
+    return _api_key_change(request, organization, api_key_id, "deactivate")
+
+
+@organization_admin()
+@require_http_methods(["GET", "POST"])
+def api_key_reactivate(request: HttpRequest, organization: Organization, api_key_id) -> HttpResponse:
+    return _api_key_change(request, organization, api_key_id, "reactivate")
