@@ -3,13 +3,15 @@ its user holds there now.
 
 Hand-written, parameterized SQL through ``connection.cursor()`` (the same text on SQLite and
 PostgreSQL), selecting only what verification and the API need: never ``secret_hash`` of another row,
-never the organization's debug session key. The role comes from LEFT JOINs on the membership (unique
-per user and organization) and the user, not from a correlated subquery.
+never the organization's debug session key. For an access key in a roll, the row also carries the
+hash of the secret the roll replaced and until when it works (both columns of the key itself).
+The role comes from LEFT JOINs on the membership (unique per user and organization) and the user,
+not from a correlated subquery.
 
-The caller compares the stored hash with the raw row, before any model instance is built, so that a
-wrong secret for a known key ID and an unknown key ID cost the same work. Model instances are then made
-with their public constructors; the few columns a database hands back as text (dates, UUIDs and
-booleans on SQLite, JSON on both) go through their field's ``to_python``.
+The caller compares the stored hashes (current and, in a roll, previous) with the raw row, before any
+model instance is built, so that a wrong secret for a known key ID and an unknown key ID cost the same
+work. Model instances are then made with their public constructors; the few columns a database hands
+back as text (dates, UUIDs and booleans on SQLite, JSON on both) go through their field's ``to_python``.
 """
 
 from __future__ import annotations
@@ -63,7 +65,13 @@ class KeyLookup:
         self.model = model
         key_fields, organization_fields = _columns(model), _columns(Organization)
         self.key_count, self.organization_count = len(key_fields), len(organization_fields)
-        self.hash_index = [field.attname for field in key_fields].index("secret_hash")
+        names = [field.attname for field in key_fields]
+        self.hash_index = names.index("secret_hash")
+        # An access key in a roll also answers to the secret the roll replaced, until its time is up.
+        self.previous_hash_index = names.index("previous_secret_hash") if "previous_secret_hash" in names else None
+        self.previous_until_index = (
+            names.index("previous_secret_until") if self.previous_hash_index is not None else None
+        )
         self.key_readers = [_reader(field) for field in key_fields]
         self.organization_readers = [_reader(field) for field in organization_fields]
         # Where the organization's unread columns go among its positional values.
@@ -94,6 +102,18 @@ class KeyLookup:
 
     def stored_hash(self, row: Sequence[Any] | None) -> str | None:
         return None if row is None else row[self.hash_index]
+
+    def previous_hash(self, row: Sequence[Any] | None) -> str | None:
+        """The hash of the secret a roll replaced, or None (no row, no roll, or a model without rolls)."""
+        if row is None or self.previous_hash_index is None:
+            return None
+        return row[self.previous_hash_index] or None
+
+    def previous_until(self, row: Sequence[Any]) -> datetime | None:
+        """Until when the replaced secret works, read from the raw row."""
+        if self.previous_until_index is None:
+            return None
+        return self.key_readers[self.previous_until_index](row[self.previous_until_index])
 
     def build(self, row: Sequence[Any], alias: str) -> tuple[Any, str | None]:
         """The key (``.organization`` set, the organization's debug session key deferred) and its user's role."""

@@ -47,6 +47,16 @@ KEY_ID_RANDOM_LENGTH = 16
 RANDOM_LENGTH = 32  # 32 base62 characters: log2(62) * 32 ≈ 190 bits
 CHECKSUM_LENGTH = 6  # 62**6 > 2**32, so any CRC32 fits
 API_KEY_DISPLAY_LENGTH = len(API_KEY_PREFIX) + 8
+# What a presented hash is compared with where there is nothing to compare it with (never an HMAC's hex).
+NO_HASH = "0" * 64
+# When the current secret stops working after a roll, as offered on the screen and by `roll_key --grace`.
+ROLL_GRACE_PERIODS = {
+    "now": ("Now", timedelta(0)),
+    "1h": ("In 1 hour", timedelta(hours=1)),
+    "24h": ("In 24 hours", timedelta(hours=24)),
+    "3d": ("In 3 days", timedelta(days=3)),
+    "7d": ("In 7 days", timedelta(days=7)),
+}
 # `last used` is written at most this often per key, so authenticating does not write on every request.
 LAST_USED_INTERVAL = timedelta(minutes=1)
 
@@ -237,6 +247,30 @@ def regenerate_api_key(api_key: APIKey) -> str:
     return key
 
 
+def roll_refusal(access_key: AccessKey, now: datetime) -> str | None:
+    """Why ``access_key`` cannot be rolled, or None: a revoked or expired key stays refused for good."""
+    if access_key.revoked_at is not None:
+        return "A revoked access key cannot be rolled. Create a new access key instead."
+    if access_key.expires_at is not None and access_key.expires_at <= now:
+        return "An expired access key cannot be rolled. Create a new access key instead."
+    return None
+
+
+@sensitive_variables("secret")
+def roll_access_key(access_key: AccessKey, grace: timedelta, now: datetime) -> str:
+    """Give ``access_key`` a new secret and return it; the current one keeps working for ``grace`` (never
+    beyond the key's expiry). A secret a previous roll replaced stops at once: at most two work."""
+    secret = new_access_key_secret()
+    until = min(now + grace, access_key.expires_at) if access_key.expires_at else now + grace
+    if until > now:
+        access_key.previous_secret_hash, access_key.previous_secret_until = access_key.secret_hash, until
+    else:
+        access_key.previous_secret_hash, access_key.previous_secret_until = "", None
+    access_key.secret_hash = hash_secret(secret)
+    access_key.save(update_fields=["secret_hash", "previous_secret_hash", "previous_secret_until"])
+    return secret
+
+
 def regenerate_debug_session_key(organization: Organization) -> str:
     """Give the organization a new debug session key and return it."""
     organization.debug_session_key = new_debug_session_key()
@@ -262,8 +296,11 @@ def authenticate_access_key(
     row, alias = access_key_by_id.find(key_id)
     # Compared on the raw row, against a dummy when the ID is unknown: a wrong secret and an unknown ID
     # take the same path, and no model instance is built for either.
-    stored = access_key_by_id.stored_hash(row)
-    if not hmac.compare_digest(presented, stored or "0" * 64) or row is None:
+    # During a roll the secret it replaced works too, until its time: both comparisons are always made
+    # (against dummies where there is no row or no roll), so no refusal takes a shorter path.
+    current = hmac.compare_digest(presented, access_key_by_id.stored_hash(row) or NO_HASH)
+    previous = hmac.compare_digest(presented, access_key_by_id.previous_hash(row) or NO_HASH)
+    if row is None or not (current or (previous and _previous_still_works(row, now))):
         raise KeyRejected(INCORRECT)
     access_key, user_role = access_key_by_id.build(row, alias)
     if access_key.revoked_at is not None:
@@ -280,6 +317,11 @@ def authenticate_access_key(
         role = user_role
     record_use(access_key, address=address, now=now)
     return Caller(organization=access_key.organization, role=role, access_key=access_key)
+
+
+def _previous_still_works(row: Any, now: datetime) -> bool:
+    until = access_key_by_id.previous_until(row)
+    return until is not None and until > now
 
 
 def api_key_refusal(organization: Organization, now: datetime) -> str | None:

@@ -53,6 +53,9 @@ urlpatterns = [
         key_lifecycle.access_key_reactivate,
         name="access_key_reactivate",
     ),
+    path(
+        f"{api_auth_base}access-keys/<uuid:access_key_id>/roll/", key_lifecycle.access_key_roll, name="access_key_roll"
+    ),
     path(f"{api_auth_base}expiry/", api_auth.expiry_settings, name="expiry_settings"),
     path(f"{api_auth_base}api-keys/new/", api_auth.api_key_create, name="api_key_create"),
     path(

@@ -179,6 +179,13 @@ CASES = [
         _inactive_access_key,
         ("access_key.reactivated",),
     ),
+    Case(
+        access_keys.do_roll_access_key,
+        lambda w: (
+            lambda: access_keys.do_roll_access_key(w.organization, w.access_key, timedelta(hours=1), actor=w.admin)
+        ),
+        ("access_key.rolled",),
+    ),
     # API keys
     Case(
         api_keys.do_generate_api_key,

@@ -3,8 +3,16 @@ with real keys, and on Settings > API authentication."""
 
 from __future__ import annotations
 
+import io
+import json
+import re
+from datetime import timedelta
+
+import pytest
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from credentials import keys
 from credentials.models import AccessKey, APIKey, AuditEvent, Connection, Organization
@@ -112,3 +120,112 @@ def test_the_admin_deactivates_and_reactivates_selected_keys(organization, admin
     client.post(changelist, {"action": "reactivate_selected_keys", "_selected_action": [str(access_key.pk)]})
     assert access_key_call(access_key.key_id, secret).status_code == 200
     assert AuditEvent.objects.filter(action="access_key.deactivated", details__via="Django admin").exists()
+
+
+# Roll a key -------------------------------------------------------------------------------------
+
+
+def roll(admin_client, organization, access_key, grace: str) -> str:
+    """Roll ``access_key`` on the screen, as htmx does, and return the new secret read from the answer."""
+    response = admin_client.post(
+        reverse("access_key_roll", args=[organization.slug, access_key.pk]),
+        {"grace": grace},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    assert response["Cache-Control"].startswith("max-age=0") or "no-store" in response["Cache-Control"]
+    found = re.search(r'id="new-key-secret" class="mono" value="(chsk_[0-9A-Za-z]+)"', response.content.decode())
+    assert found, response.content.decode()
+    return found.group(1)
+
+
+def test_during_a_roll_both_secrets_work_and_after_it_only_the_new_one(admin_client, organization, admin_key) -> None:
+    access_key, old_secret = admin_key
+    connection = make_connection(organization, "Warehouse", access_key=access_key)
+    new_secret = roll(admin_client, organization, access_key, "24h")
+    assert new_secret != old_secret
+    assert access_key_call(access_key.key_id, old_secret).status_code == 200
+    assert access_key_call(access_key.key_id, new_secret).status_code == 200
+    assert AccessKey.objects.get().key_id == access_key.key_id
+
+    page = admin_client.get(reverse("api_authentication", args=[organization.slug])).content.decode()
+    assert "Rolling: previous secret stops working in 23 h" in page
+    assert new_secret not in page and old_secret not in page
+
+    # The grace time ends: set in the database rather than waited for.
+    AccessKey.objects.filter(pk=access_key.pk).update(previous_secret_until=timezone.now() - timedelta(seconds=1))
+    refused = access_key_call(access_key.key_id, old_secret)
+    assert refused.status_code == 401 and refused.json()["detail"] == keys.INCORRECT
+    assert access_key_call(access_key.key_id, new_secret).status_code == 200
+    assert "Rolling:" not in admin_client.get(reverse("api_authentication", args=[organization.slug])).content.decode()
+    assert Connection.objects.get(pk=connection.pk).status == Connection.Status.ACTIVE
+    event = AuditEvent.objects.get(action="access_key.rolled")
+    assert event.details["ended_earlier_roll"] is False and new_secret not in str(event.details)
+
+
+def test_rolling_now_ends_the_current_secret_at_once(admin_client, organization, admin_key) -> None:
+    access_key, old_secret = admin_key
+    new_secret = roll(admin_client, organization, access_key, "now")
+    assert access_key_call(access_key.key_id, old_secret).status_code == 401
+    assert access_key_call(access_key.key_id, new_secret).status_code == 200
+
+
+def test_rolling_again_while_rolling_ends_the_oldest_secret_at_once(admin_client, organization, admin_key) -> None:
+    access_key, first = admin_key
+    second = roll(admin_client, organization, access_key, "7d")
+    third = roll(admin_client, organization, access_key, "1h")
+    assert access_key_call(access_key.key_id, first).status_code == 401
+    assert access_key_call(access_key.key_id, second).status_code == 200
+    assert access_key_call(access_key.key_id, third).status_code == 200
+    assert AuditEvent.objects.filter(action="access_key.rolled").latest("pk").details["ended_earlier_roll"] is True
+
+
+def test_the_previous_secret_never_outlives_the_key(admin_client, organization, admin_user) -> None:
+    expires_at = timezone.now() + timedelta(hours=2)
+    access_key, old_secret = keys.create_access_key(organization, "Short", owner=admin_user, expires_at=expires_at)
+    roll(admin_client, organization, access_key, "7d")
+    assert AccessKey.objects.get().previous_secret_until == expires_at
+
+
+def test_a_revoked_key_cannot_be_rolled_and_the_dialog_says_why(admin_client, organization, admin_key) -> None:
+    access_key, secret = admin_key
+    AccessKey.objects.filter(pk=access_key.pk).update(revoked_at=timezone.now())
+    response = admin_client.post(reverse("access_key_roll", args=[organization.slug, access_key.pk]), {"grace": "1h"})
+    assert response.status_code == 422
+    assert "A revoked access key cannot be rolled." in response.content.decode()
+    assert AccessKey.objects.get().secret_hash == access_key.secret_hash
+
+
+def test_an_unknown_grace_choice_is_a_message_next_to_the_field(admin_client, organization, admin_key) -> None:
+    access_key, _ = admin_key
+    response = admin_client.post(reverse("access_key_roll", args=[organization.slug, access_key.pk]), {"grace": "90d"})
+    assert response.status_code == 422
+    assert "Choose when the current secret stops working." in response.content.decode()
+
+
+def test_a_wrong_secret_during_a_roll_is_refused_like_any_wrong_secret(admin_client, organization, admin_key) -> None:
+    access_key, _ = admin_key
+    roll(admin_client, organization, access_key, "24h")
+    wrong = keys.new_access_key_secret()
+    for key_id in (access_key.key_id, keys.new_access_key_id()):
+        refused = access_key_call(key_id, wrong)
+        assert refused.status_code == 401 and refused.json()["detail"] == keys.INCORRECT
+
+
+def test_the_roll_key_command_prints_the_new_secret_once(organization, admin_key) -> None:
+    access_key, old_secret = admin_key
+    out = io.StringIO()
+    call_command("roll_key", access_key.key_id, "--grace", "24h", "--json", stdout=out)
+    result = json.loads(out.getvalue())
+    assert result["key_id"] == access_key.key_id and result["previous_secret_until"]
+    assert access_key_call(access_key.key_id, result["secret"]).status_code == 200
+    assert access_key_call(access_key.key_id, old_secret).status_code == 200
+    assert AuditEvent.objects.get(action="access_key.rolled").details["via"] == "manage.py"
+
+
+def test_the_roll_key_command_refuses_unknown_keys_and_grace_times(organization, admin_key) -> None:
+    with pytest.raises(CommandError, match="No access key"):
+        call_command("roll_key", keys.new_access_key_id())
+    with pytest.raises(CommandError) as bad:
+        call_command("roll_key", admin_key[0].key_id, "--grace", "90d")
+    assert bad.value.returncode == 2

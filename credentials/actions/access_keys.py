@@ -1,9 +1,10 @@
-"""Access keys: create (by an admin or for an integration), rename, edit from the admin, delete,
-revoke and expire. Deleting, revoking or expiring a key revokes the connections established with it."""
+"""Access keys: create (by an admin or for an integration), rename, edit from the admin, roll, deactivate,
+reactivate, delete, revoke and expire. Deleting, revoking or expiring a key revokes the connections
+established with it; deactivating and rolling do not."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -235,3 +236,41 @@ def do_reactivate_access_key(
         )
     access_key.deactivated_at = None
     return True
+
+
+@sensitive_variables("secret")
+def do_roll_access_key(
+    organization: Organization,
+    access_key: AccessKey,
+    grace: timedelta,
+    *,
+    actor: Any,
+    request: HttpRequest | None = None,
+    via: str = "",
+) -> str:
+    """Give an access key a new secret, the same key ID, and return the secret (shown once); the current
+    secret keeps working for ``grace``, never beyond the key's expiry. Audits ``access_key.rolled``.
+
+    Rolling a key that is still rolling ends the secret the earlier roll replaced at once. Connections
+    established with the key are kept: the key, and who may use it, are the same."""
+    check_organization(organization, access_key)
+    now = timezone.now()
+    with transaction.atomic():
+        locked = AccessKey.objects.select_for_update().get(pk=access_key.pk)
+        if refusal := keys.roll_refusal(locked, now):
+            raise ValueError(refusal)
+        ended_previous = locked.is_rolling(now)
+        secret = keys.roll_access_key(locked, grace, now)
+        _record(
+            "access_key.rolled",
+            locked,
+            actor=actor,
+            request=request,
+            via=via,
+            previous_secret_until=_iso(locked.previous_secret_until),
+            ended_earlier_roll=ended_previous,
+        )
+    access_key.secret_hash = locked.secret_hash
+    access_key.previous_secret_hash = locked.previous_secret_hash
+    access_key.previous_secret_until = locked.previous_secret_until
+    return secret

@@ -6,17 +6,48 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_http_methods
 
 from credentials import gate, keys
 from credentials.actions import access_keys as access_key_actions
 from credentials.actions import api_keys as api_key_actions
+from credentials.forms.access_keys import RollKeyForm
 from credentials.gate import organization_admin
 from credentials.models import Organization
 from credentials.views.api_authentication import TEMPLATE, api_key_confirm, page_context, page_url
 from credentials.views.rendering import changed, render_page_or_partial
 
 CONFIRM = "api_authentication/access_key_confirm.html"
+ROLL = "api_authentication/access_key_roll.html"
+# The new secret is shown on Create access key's own screens: copy, download, Done, then the alert.
+CREATED = "api_authentication/access_key_created.html"
+
+
+@sensitive_variables()  # the new secret, and the context that shows it, stay out of error reports
+@never_cache
+@organization_admin()
+@require_http_methods(["GET", "POST"])
+def access_key_roll(request: HttpRequest, organization: Organization, access_key_id) -> HttpResponse:
+    access_key = gate.access_key_for(organization, access_key_id)
+    now = timezone.now()
+    form = RollKeyForm(access_key, now, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        secret = access_key_actions.do_roll_access_key(
+            organization, access_key, form.grace_period(), actor=request.user, request=request
+        )
+        context = page_context(
+            request,
+            organization,
+            access_key=access_key,
+            secret=secret,
+            rolled=True,
+            access_keys_status=f"Access key “{access_key.name}” rolled.",
+        )
+        return render_page_or_partial(request, CREATED, context, "created")
+    context = {"organization": organization, "access_key": access_key, "form": form, "now": now}
+    return render_page_or_partial(request, ROLL, context, "roll-form", status=422 if form.errors else 200)
 
 
 @organization_admin()
