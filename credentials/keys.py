@@ -283,9 +283,16 @@ def regenerate_debug_session_key(organization: Organization) -> str:
 
 @sensitive_variables("secret")  # kept out of Django's error reports
 def authenticate_access_key(
-    key_id: str, secret: str, *, address: str | None = None, now: datetime | None = None
+    key_id: str,
+    secret: str,
+    *,
+    address: str | None = None,
+    method: str = "",
+    path: str = "",
+    now: datetime | None = None,
 ) -> Caller:
-    """Check an access key ID + secret; return the caller or raise :class:`KeyRejected`.
+    """Check an access key ID + secret; return the caller or raise :class:`KeyRejected`. ``address``,
+    ``method`` and ``path`` (without the query) describe the request, for the key's last use.
 
     One query: the key by its unique ID, with its organization and its owner's current role.
     """
@@ -315,7 +322,7 @@ def authenticate_access_key(
         raise KeyRejected(OWNER_GONE)
     else:
         role = user_role
-    record_use(access_key, address=address, now=now)
+    record_use(access_key, address=address, method=method, path=path, now=now)
     return Caller(organization=access_key.organization, role=role, access_key=access_key)
 
 
@@ -365,8 +372,12 @@ def authenticate_api_key(key: str, *, address: str | None = None, now: datetime 
     return Caller(organization=api_key.organization, role=role, api_key=api_key)
 
 
-def record_use(key: AccessKey | APIKey, *, address: str | None, now: datetime) -> None:
-    """Note that ``key`` was used, at most once a minute: no write at all if it was noted recently.
+def record_use(
+    key: AccessKey | APIKey, *, address: str | None, now: datetime, method: str = "", path: str = ""
+) -> None:
+    """Note that ``key`` was used, at most once a minute: no write at all if it was noted recently. An
+    access key also notes the address, method and path of that request (never its query string, which
+    could carry anything).
 
     The UPDATE is conditional, so concurrent requests write once between them.
     """
@@ -376,6 +387,8 @@ def record_use(key: AccessKey | APIKey, *, address: str | None, now: datetime) -
     changes: dict[str, Any] = {"last_used_at": now}
     if isinstance(key, AccessKey):
         changes["last_used_ip"] = address
+        changes["last_used_method"] = method[: AccessKey._meta.get_field("last_used_method").max_length]
+        changes["last_used_path"] = path.split("?", 1)[0][: AccessKey._meta.get_field("last_used_path").max_length]
     type(key).objects.filter(pk=key.pk).filter(Q(last_used_at__isnull=True) | Q(last_used_at__lte=cutoff)).update(
         **changes
     )

@@ -229,3 +229,31 @@ def test_the_roll_key_command_refuses_unknown_keys_and_grace_times(organization,
     with pytest.raises(CommandError) as bad:
         call_command("roll_key", admin_key[0].key_id, "--grace", "90d")
     assert bad.value.returncode == 2
+
+
+# Last used, in full -----------------------------------------------------------------------------
+
+
+def test_the_last_use_records_method_and_path_without_the_query(admin_client, organization, admin_key) -> None:
+    access_key, secret = admin_key
+    assert access_key_call(access_key.key_id, secret, "/api/v1/credentials?page=2&q=billing").status_code == 200
+    stored = AccessKey.objects.get()
+    assert (stored.last_used_method, stored.last_used_path) == ("GET", "/api/v1/credentials")
+    assert stored.last_used_ip == "127.0.0.1"
+    # Five minutes later, as the list shows it.
+    AccessKey.objects.filter(pk=access_key.pk).update(last_used_at=timezone.now() - timedelta(minutes=5, seconds=5))
+    page = admin_client.get(reverse("api_authentication", args=[organization.slug])).content.decode()
+    assert re.search(
+        r'GET /api/v1/credentials</span>, <time[^>]*>5 min ago</time> <span class="muted">from 127.0.0.1', page
+    )
+    assert "billing" not in page
+
+
+def test_the_last_use_is_still_written_at_most_once_a_minute(organization, admin_key) -> None:
+    access_key, secret = admin_key
+    access_key_call(access_key.key_id, secret, "/api/v1/credentials")
+    access_key_call(access_key.key_id, secret, "/api/v1/account")
+    assert AccessKey.objects.get().last_used_path == "/api/v1/credentials"
+    AccessKey.objects.filter(pk=access_key.pk).update(last_used_at=timezone.now() - timedelta(minutes=2))
+    access_key_call(access_key.key_id, secret, "/api/v1/account")
+    assert AccessKey.objects.get().last_used_path == "/api/v1/account"

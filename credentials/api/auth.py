@@ -80,7 +80,9 @@ def _authenticate(request: HttpRequest, address: str | None) -> keys.Caller:
     if key_id or secret:
         if not (key_id and secret):
             raise keys.KeyRejected(keys.INCOMPLETE)
-        return keys.authenticate_access_key(key_id, secret, address=address)
+        return keys.authenticate_access_key(
+            key_id, secret, address=address, method=request.method or "", path=request.path
+        )
     if api_key:
         return keys.authenticate_api_key(api_key, address=address)
     raise keys.KeyRejected(keys.MISSING)

@@ -1,4 +1,5 @@
-"""How the access key list says how long until something happens: "23 h", not "23 hours, 59 minutes"."""
+"""How the access key list says how long until or since something happened: "23 h", not "23 hours, 59
+minutes"."""
 
 from __future__ import annotations
 
@@ -15,9 +16,21 @@ def short_until(moment: datetime | None, now: datetime) -> str:
     "6 d" (days from two days on, so "47 h" still reads as the hours it is)."""
     if moment is None:
         return ""
-    seconds = max(int((moment - now).total_seconds()), 0)
+    return _short(int((moment - now).total_seconds()))
+
+
+@register.filter
+def short_since(moment: datetime | None, now: datetime) -> str:
+    """The time from ``moment`` to ``now``, as :func:`short_until` says it: "5 min" (then "… ago")."""
+    if moment is None:
+        return ""
+    return _short(int((now - moment).total_seconds()))
+
+
+def _short(seconds: int) -> str:
+    seconds = max(seconds, 0)
     if seconds < 3600:
-        return f"{max(seconds // 60, 1)} min"
+        return f"{seconds // 60} min" if seconds >= 60 else "under 1 min"
     if seconds < 2 * 86400:
         return f"{seconds // 3600} h"
     return f"{seconds // 86400} d"
