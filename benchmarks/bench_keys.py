@@ -13,6 +13,7 @@ import hmac
 import statistics
 import time
 from collections.abc import Callable
+from datetime import timedelta
 
 STORED_KEYS = 1000
 ROUNDS = 2000
@@ -77,6 +78,7 @@ def run() -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, modify_settings, override_settings
     from django.urls import include, path
+    from django.utils import timezone
 
     from credentials import keys
     from credentials.models import AccessKey, Membership, Organization
@@ -163,6 +165,28 @@ def run() -> None:
         print(f"  unknown key ID                                 {unknown:10.1f} µs  ({unknown - known:+.1f} µs)")
         print(
             f"  known key ID again (noise)                     {known_again:10.1f} µs  ({known_again - known:+.1f} µs)"
+        )
+
+        # A key in a roll: two candidate secrets, each checked by both comparisons, next to a plain key.
+        rolling_key, first_secret = keys.create_access_key(organization, "rolling", owner=user)
+        second_secret = keys.roll_access_key(rolling_key, timedelta(hours=24), timezone.now())
+        plain_again, new_secret, old_secret = _medians_us(
+            [
+                lambda: keys.authenticate_access_key(access_key.key_id, secret),
+                lambda: keys.authenticate_access_key(rolling_key.key_id, second_secret),
+                lambda: keys.authenticate_access_key(rolling_key.key_id, first_secret),
+            ],
+            ROUNDS,
+        )
+        print("A key in a roll (median of each, measured in alternation):")
+        print(f"  plain key                                      {plain_again:10.1f} µs")
+        print(
+            f"  rolling key, new secret                        {new_secret:10.1f} µs  "
+            f"({(new_secret / plain_again - 1) * 100:+.1f} %)"
+        )
+        print(
+            f"  rolling key, previous secret                   {old_secret:10.1f} µs  "
+            f"({(old_secret / plain_again - 1) * 100:+.1f} %)"
         )
 
         headers = {"X-Client-ID": access_key.key_id, "X-Client-Secret": secret}
