@@ -257,3 +257,30 @@ def test_the_last_use_is_still_written_at_most_once_a_minute(organization, admin
     AccessKey.objects.filter(pk=access_key.pk).update(last_used_at=timezone.now() - timedelta(minutes=2))
     access_key_call(access_key.key_id, secret, "/api/v1/account")
     assert AccessKey.objects.get().last_used_path == "/api/v1/account"
+
+
+# Expiry warnings on the page --------------------------------------------------------------------
+
+
+def test_the_page_warns_of_the_admins_and_system_keys_that_expire_within_7_days(
+    admin_client, organization, admin_user, member_user
+) -> None:
+    now = timezone.now()
+    keys.create_access_key(organization, "Soon", owner=admin_user, expires_at=now + timedelta(days=3, hours=1))
+    keys.create_access_key(organization, "Sync", system_generated=True, expires_at=now + timedelta(hours=5, minutes=10))
+    keys.create_access_key(organization, "Later", owner=admin_user, expires_at=now + timedelta(days=30))
+    keys.create_access_key(organization, "Member's", owner=member_user, expires_at=now + timedelta(days=2, hours=1))
+    keys.create_access_key(organization, "Gone", owner=admin_user, expires_at=now - timedelta(days=1))
+    page = admin_client.get(reverse("api_authentication", args=[organization.slug])).content.decode()
+    banner = page[page.index('id="expiring-keys"') :]
+    banner = banner[: banner.index("</div>")]
+    assert "2 access keys expire within 7 days." in banner
+    assert "Sync" in banner and "expires in 5 h" in banner and "Soon" in banner and "expires in 3 days" in banner
+    assert "Later" not in banner and "Member" not in banner and "Gone" not in banner
+    # Every key's row within the window says so, the member's too.
+    assert page.count("Expires in 3 days") == 1 and page.count("Expires in 2 days") == 1
+
+
+def test_no_warning_when_nothing_expires_soon(admin_client, organization, admin_key) -> None:
+    page = admin_client.get(reverse("api_authentication", args=[organization.slug])).content.decode()
+    assert 'id="expiring-keys"' not in page and "Expires in" not in page

@@ -7,6 +7,8 @@ from datetime import datetime
 
 from django import template
 
+from credentials import expiry
+
 register = template.Library()
 
 
@@ -34,3 +36,13 @@ def _short(seconds: int) -> str:
     if seconds < 2 * 86400:
         return f"{seconds // 3600} h"
     return f"{seconds // 86400} d"
+
+
+@register.filter
+def expires_soon(moment: datetime | None, now: datetime) -> bool:
+    return expiry.expires_soon(moment, now)
+
+
+@register.filter
+def time_left(moment: datetime, now: datetime) -> str:
+    return expiry.time_left(moment, now)

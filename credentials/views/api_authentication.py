@@ -19,7 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_http_methods, require_POST
 
-from credentials import gate, keys, paging
+from credentials import expiry, gate, keys, paging
 from credentials.actions import access_keys as access_key_actions
 from credentials.actions import api_keys as api_key_actions
 from credentials.actions import organizations as organization_actions
@@ -65,6 +65,18 @@ def _access_key_page(organization: Organization, params: QueryDict) -> paging.Pa
     return paging.keyset_page(access_keys, ACCESS_KEY_ORDERING, params, ACCESS_KEYS_PAGE_SIZE, filters)
 
 
+def _expiring_keys(request: HttpRequest, organization: Organization) -> list:
+    """The signed-in admin's keys and the system-generated keys that still work but expire within the
+    warning window, soonest first: the page's banner names them."""
+    now = timezone.now()
+    return list(
+        gate.access_keys_for(organization)
+        .filter(Q(owner=request.user) | Q(system_generated=True))
+        .filter(revoked_at__isnull=True, expires_at__gt=now, expires_at__lte=now + expiry.WARNING_WINDOW)
+        .order_by("expires_at", "id")
+    )
+
+
 def page_url(organization: Organization) -> str:
     return reverse("api_authentication", args=[organization.slug])
 
@@ -82,6 +94,7 @@ def page_context(request: HttpRequest, organization: Organization, **extra) -> d
         "api_keys_can_be_generated": api_keys_can_be_generated(organization),
         "api_keys_refusal": keys.api_key_refusal(organization, timezone.now()),
         "now": timezone.now(),
+        "expiring_keys": SimpleLazyObject(lambda: _expiring_keys(request, organization)),
     }
     context.setdefault("expiry_form", ExpiryPolicyForm(organization))
     context.setdefault("api_key_form", APIKeyForm())
