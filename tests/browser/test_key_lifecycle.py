@@ -4,12 +4,15 @@ width, with the keys then used against the live API."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import requests
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from credentials import keys
 from credentials.models import AccessKey, Connection
+from tests.browser.test_accessibility import assert_accessible
 
 PAGE = "/o/acme/settings/api-authentication/"
 DESKTOP = {"width": 1280, "height": 800}
@@ -37,6 +40,7 @@ def test_deactivate_and_reactivate_an_access_key(admin_page: Page, admin_user, o
     page.get_by_role("menuitem", name="Deactivate").click()
     confirm = page.get_by_role("alertdialog", name="Deactivate access key “CI”?")
     expect(confirm).to_contain_text("Connections established with it are not revoked.")
+    assert_accessible(page)
     confirm.get_by_role("button", name="Deactivate").click()
     expect(confirm).to_be_hidden()
     expect(page.get_by_role("status").filter(has_text="Access key “CI” deactivated")).to_be_visible()
@@ -45,6 +49,7 @@ def test_deactivate_and_reactivate_an_access_key(admin_page: Page, admin_user, o
     assert refused.status_code == 401
     assert refused.json() == {"error": "Unauthorized", "detail": "This access key is inactive."}
     assert Connection.objects.get().status == "active"
+    assert_accessible(page)
 
     open_menu(page, "CI")
     expect(page.get_by_role("menuitem", name="Deactivate")).to_have_count(0)
@@ -58,7 +63,8 @@ def test_deactivate_and_reactivate_an_access_key(admin_page: Page, admin_user, o
 def test_roll_key_shows_the_new_secret_once_and_both_work_until_the_chosen_time(
     admin_page: Page, admin_user, organization, live_server
 ) -> None:
-    access_key, old_secret = keys.create_access_key(organization, "Deploys", owner=admin_user)
+    expires_at = timezone.now() + timedelta(days=2, hours=1)
+    access_key, old_secret = keys.create_access_key(organization, "Deploys", owner=admin_user, expires_at=expires_at)
     page = admin_page
     page.set_viewport_size(DESKTOP)
     page.goto(PAGE)
@@ -66,12 +72,14 @@ def test_roll_key_shows_the_new_secret_once_and_both_work_until_the_chosen_time(
     page.get_by_role("menuitem", name="Roll key").click()
     dialog = page.get_by_role("dialog", name="Roll access key “Deploys”")
     expect(dialog).to_be_visible()
+    assert_accessible(page)
     dialog.get_by_label("Current secret stops working").select_option(label="In 24 hours")
     dialog.get_by_role("button", name="Roll key").click()
 
     rolled = page.get_by_role("dialog", name="Access key “Deploys” rolled")
     expect(rolled).to_be_visible()
     expect(rolled).to_contain_text("until then both work")
+    assert_accessible(page)
     assert rolled.get_by_label("Access key ID", exact=True).input_value() == access_key.key_id
     new_secret = rolled.get_by_label("Access key secret", exact=True).input_value()
     assert new_secret.startswith("chsk_") and new_secret != old_secret
@@ -86,6 +94,9 @@ def test_roll_key_shows_the_new_secret_once_and_both_work_until_the_chosen_time(
 
     row = page.get_by_role("row", name=re.compile("Deploys"))
     expect(row).to_contain_text("Rolling: previous secret stops working in 23 h")
+    expect(row).to_contain_text("Expires in 2 days")
+    expect(page.locator("#expiring-keys")).to_contain_text("An access key expires within 7 days.")
+    assert_accessible(page)
     assert new_secret not in page.content()
     assert call(live_server, access_key.key_id, old_secret).status_code == 200
     assert call(live_server, access_key.key_id, new_secret).status_code == 200
