@@ -284,3 +284,22 @@ def test_the_page_warns_of_the_admins_and_system_keys_that_expire_within_7_days(
 def test_no_warning_when_nothing_expires_soon(admin_client, organization, admin_key) -> None:
     page = admin_client.get(reverse("api_authentication", args=[organization.slug])).content.decode()
     assert 'id="expiring-keys"' not in page and "Expires in" not in page
+
+
+def test_without_javascript_roll_and_deactivate_are_pages_of_their_own(admin_client, organization, admin_key) -> None:
+    access_key, old_secret = admin_key
+    roll_url = reverse("access_key_roll", args=[organization.slug, access_key.pk])
+    form = admin_client.get(roll_url).content.decode()
+    assert "Roll access key “CI”" in form and 'name="grace"' in form
+    done = admin_client.post(roll_url, {"grace": "1h"})
+    assert done.status_code == 200 and "no-store" in done["Cache-Control"]
+    page = done.content.decode()
+    assert "Access key “CI” rolled" in page and "Download credentials" in page and access_key.key_id in page
+    new_secret = re.search(r'id="new-key-secret" class="mono" value="(chsk_[0-9A-Za-z]+)"', page).group(1)
+    assert access_key_call(access_key.key_id, new_secret).status_code == 200
+
+    deactivate_url = reverse("access_key_deactivate", args=[organization.slug, access_key.pk])
+    assert "Deactivate access key “CI”?" in admin_client.get(deactivate_url).content.decode()
+    response = admin_client.post(deactivate_url)
+    assert response.status_code == 302
+    assert access_key_call(access_key.key_id, new_secret).json()["detail"] == keys.INACTIVE
