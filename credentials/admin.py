@@ -22,6 +22,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from credentials import audit, revocation
+from credentials.actions.credentials import do_delete_credential, do_edit_credential_details
+from credentials.forms.credentials import extra_headers_problems, same_origin
 from credentials.models import (
     AccessKey,
     APIKey,
@@ -298,6 +300,26 @@ class OrganizationCredentialInline(admin.TabularInline):
         return False  # secrets are entered in the Credentials tab, never in the admin
 
 
+class CredentialAdminForm(forms.ModelForm):
+    """The admin edits a credential's details under the overlay's rules, without its secrets."""
+
+    def clean_extra_headers(self) -> list[list[str]]:
+        value = self.cleaned_data.get("extra_headers")
+        problems = extra_headers_problems(value, self.instance.auth_type, self.instance.auth_settings)
+        if problems:
+            raise forms.ValidationError(problems)
+        return value
+
+    def clean_base_url(self) -> str:
+        url = self.cleaned_data.get("base_url", "")
+        if self.instance.pk and not same_origin(url, self.instance.base_url):
+            # The secrets were entered for the old origin; only the credential form can take new ones.
+            raise forms.ValidationError(
+                "A new scheme, host or port needs the secrets again: change it in the Credentials tab."
+            )
+        return url
+
+
 @admin.register(Credential)
 class CredentialAdmin(AuditedAdmin):
     audit_name = "credential"
@@ -356,13 +378,16 @@ class CredentialAdmin(AuditedAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # a credential without its secrets is useless: admins add them in the Credentials tab
 
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        kwargs["form"] = CredentialAdminForm
+        return super().get_form(request, obj, change, **kwargs)
+
     def save_model(self, request: HttpRequest, obj: Credential, form: Any, change: bool) -> None:
-        obj.updated_by = request.user
-        super().save_model(request, obj, form, change)
+        do_edit_credential_details(obj, list(form.changed_data), actor=request.user, request=request, via=VIA_ADMIN)
 
     def delete_model(self, request: HttpRequest, obj: Credential) -> None:
         # The same path as the Credentials tab: the connections that used it are revoked.
-        revocation.delete_credential(obj, actor=request.user, request=request)
+        do_delete_credential(obj, actor=request.user, request=request)
 
 
 @admin.register(OrganizationCredential)

@@ -16,13 +16,12 @@ from typing import Any
 
 from django import forms
 from django.core.validators import URLValidator
-from django.db import IntegrityError, transaction
 from django.forms.utils import ErrorDict
 from django.utils.datastructures import MultiValueDict
 
-from credentials import audit, catalog, gate
-from credentials.encryption import DecryptionError
-from credentials.models import Credential, Organization, OrganizationCredential
+from credentials import catalog, gate, outbound
+from credentials.actions.credentials import CredentialInput
+from credentials.models import Credential, Organization
 
 # RFC 9110 token characters: what a header name may be made of.
 HEADER_NAME = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
@@ -34,6 +33,9 @@ MAX_HEADER_VALUE = 4096
 REQUIRED = "This field is required."
 NAME_TAKEN = "A credential with this name already exists in this organization."
 STORED_SECRET_UNREADABLE = "The stored value could not be decrypted. Enter it again."
+ORIGIN_CHANGED = (
+    "The Base URL or Base Endpoint now points to another origin (scheme, host or port): enter this secret again."
+)
 
 
 @dataclass
@@ -64,15 +66,6 @@ class OrganizationRow:
     values: dict[str, str] = field(default_factory=dict)
     stored: bool = False
     errors: dict[str, list[str]] = field(default_factory=dict)
-
-
-# The secret and setting fields that travel in a request header as typed (Basic is sent as UTF-8
-# base64, the other secrets only sign). Headers authentication sends every value as a header.
-SENT_IN_A_HEADER = {
-    catalog.BEARER: {"key", "value"},
-    catalog.AWS4: {"access_key", "region", "service"},
-    catalog.HMAC_SHA256: {"client_id"},
-}
 
 
 def _unsendable_problem(value: str) -> str | None:
@@ -108,6 +101,60 @@ def _header_name_problem(name: str) -> str | None:
     if len(name) > 256:
         return "Ensure this value has at most 256 characters."
     return None
+
+
+def _extra_header_errors(rows: list[tuple[str, str]], reserved: set[str]) -> list[dict[str, list[str]]]:
+    """Each extra header row's problems, by "name" and "value"."""
+    seen: set[str] = set()
+    problems = []
+    for name, value in rows:
+        errors: dict[str, list[str]] = {}
+        lowered = name.lower()
+        if problem := _header_name_problem(name):
+            errors["name"] = [problem]
+        elif lowered == "content-type":
+            errors["name"] = ["Content-Type is set above: choose JSON, XML or form-urlencoded there."]
+        elif lowered in reserved:
+            errors["name"] = ["The authentication type sets this header."]
+        elif lowered in seen:
+            errors["name"] = ["This header is already listed."]
+        seen.add(lowered)
+        if problem := _header_value_problem(value):
+            errors["value"] = [problem]
+        problems.append(errors)
+    return problems
+
+
+def extra_headers_problems(value: Any, auth_type: str, auth_settings: dict | None) -> list[str]:
+    """What is wrong with a stored ``extra_headers`` value (as the admin edits it): [] when nothing.
+
+    The overlay's rules, applied to the stored shape: a list of ``[name, value]`` pairs of strings.
+    """
+    shape = 'Enter a list of [name, value] pairs, e.g. [["Accept", "application/json"]].'
+    if not isinstance(value, list):
+        return [shape]
+    if not all(isinstance(row, list) and len(row) == 2 and all(isinstance(p, str) for p in row) for row in value):
+        return [shape]
+    if len(value) > MAX_EXTRA_HEADERS:
+        return [f"Add at most {MAX_EXTRA_HEADERS} headers."]
+    reserved = catalog.headers_set_by(auth_type, auth_settings)
+    problems = []
+    for index, errors in enumerate(_extra_header_errors([(n, v) for n, v in value], reserved)):
+        for messages in errors.values():
+            problems.extend(f"Header {index + 1} ({value[index][0] or 'no name'}): {m}" for m in messages)
+    return problems
+
+
+def same_origin(url: str, other: str) -> bool:
+    """Whether two URLs share scheme, host and port (what a credential's secrets are bound to)."""
+    return _origin(url) == _origin(other)
+
+
+def _origin(url: str) -> tuple[str, str, int | None] | None:
+    try:
+        return outbound.origin(url)
+    except ValueError:  # e.g. "http://[" — not a URL; its own field says so
+        return None
 
 
 class CredentialForm(forms.Form):
@@ -192,8 +239,32 @@ class CredentialForm(forms.Form):
         return self.connector.fixed_headers if self.selected_auth_type.code == catalog.HEADERS else ()
 
     def _stored_matches(self) -> bool:
-        """Stored secrets count only while the authentication type is the one they were saved for."""
-        return self.instance is not None and self.instance.auth_type == self.selected_auth_type.code
+        """Stored secrets count only for the authentication type and the origins they were entered for."""
+        return (
+            self.instance is not None
+            and self.instance.auth_type == self.selected_auth_type.code
+            and not self.origin_changed
+        )
+
+    @property
+    def origin_changed(self) -> bool:
+        """The Base URL (or AWS4 Base Endpoint) now points to another scheme, host or port.
+
+        Secrets go only where they were entered for: sent elsewhere, they could be read back.
+        """
+        if self.instance is None or not self.is_bound:
+            return False
+        posted_url = str(self.data.get("base_url", "")).strip()
+        if _origin(posted_url) != _origin(self.instance.base_url):
+            return True
+        if self.selected_auth_type.code == catalog.AWS4 and self.instance.auth_type == catalog.AWS4:
+            posted = str(self.data.get("auth_endpoint", "")).strip()
+            stored = (self.instance.auth_settings or {}).get("endpoint", "")
+            return _origin(posted) != _origin(stored)
+        return False
+
+    def _secret_required(self) -> str:
+        return ORIGIN_CHANGED if self.origin_changed else REQUIRED
 
     def _read_header_rows(self) -> list[HeaderRow]:
         if not self.is_bound:
@@ -439,12 +510,12 @@ class CredentialForm(forms.Form):
             if len(value) > f.max_length:
                 problem = f"Ensure this value has at most {f.max_length} characters (it has {len(value)})."
             elif not value and not (f.secret and stored):
-                problem = REQUIRED
+                problem = self._secret_required() if f.secret else REQUIRED
             elif "\r" in value or "\n" in value:
                 problem = "This value cannot contain line breaks."
             elif _has_control_characters(value):
                 problem = "This value cannot contain control characters."
-            elif f.name in SENT_IN_A_HEADER.get(auth.code, ()):
+            elif f.in_header:
                 problem = _unsendable_problem(value)
             if problem:
                 self._auth_errors[f.name] = [problem]
@@ -454,7 +525,8 @@ class CredentialForm(forms.Form):
                 self._auth_errors["key"] = [problem]
             elif key.lower() == "content-type":
                 self._auth_errors["key"] = ["Choose the Content-Type above instead."]
-            return {key.lower()} if key else set()
+            if not key:
+                return set()
         if auth.code == catalog.AWS4:
             endpoint = self.auth_values.get("endpoint", "")
             if endpoint and "endpoint" not in self._auth_errors:
@@ -462,12 +534,7 @@ class CredentialForm(forms.Form):
                     URLValidator(schemes=["http", "https"])(endpoint)
                 except forms.ValidationError:
                     self._auth_errors["endpoint"] = ["Enter a valid URL that starts with http:// or https://."]
-            return {"authorization", "x-amz-date", "x-amz-content-sha256", "x-amz-security-token"}
-        if auth.code == catalog.BASIC:
-            return {"authorization"}
-        if auth.code == catalog.HMAC_SHA256:
-            return {"x-credhub-client-id", "x-credhub-timestamp", "x-credhub-signature"}
-        return set()
+        return catalog.headers_set_by(auth.code, self._settings_to_store())
 
     def _validate_secret_headers(self, org_specific: bool) -> set[str]:
         seen: set[str] = set()
@@ -486,26 +553,14 @@ class CredentialForm(forms.Form):
             if problem := _header_value_problem(row.value):
                 row.errors["value"] = [problem]
             elif not row.value and not (row.stored and not self.instance.org_specific):
-                row.errors["value"] = [REQUIRED]
+                row.errors["value"] = [self._secret_required()]
         return seen
 
     def _validate_headers(self, reserved: set[str]) -> None:
         if len(self.headers) > MAX_EXTRA_HEADERS:
             self.add_error(None, f"Add at most {MAX_EXTRA_HEADERS} headers.")
-        seen: set[str] = set()
-        for row in self.headers:
-            lowered = row.name.lower()
-            if problem := _header_name_problem(row.name):
-                row.errors["name"] = [problem]
-            elif lowered == "content-type":
-                row.errors["name"] = ["Content-Type is set above: choose JSON, XML or form-urlencoded there."]
-            elif lowered in reserved:
-                row.errors["name"] = ["The authentication type sets this header."]
-            elif lowered in seen:
-                row.errors["name"] = ["This header is already listed."]
-            seen.add(lowered)
-            if problem := _header_value_problem(row.value):
-                row.errors["value"] = [problem]
+        for row, errors in zip(self.headers, _extra_header_errors([(r.name, r.value) for r in self.headers], reserved)):
+            row.errors.update(errors)
 
     def _validate_organization_rows(self) -> None:
         if not self.organization_rows:
@@ -527,81 +582,66 @@ class CredentialForm(forms.Form):
             auth = self.selected_auth_type
             for name in self.organization_secret_names():
                 value = row.values.get(name, "")
-                in_header = auth.repeats_pairs or name in SENT_IN_A_HEADER.get(auth.code, ())
+                in_header = auth.repeats_pairs or any(f.in_header for f in auth.fields if f.name == name)
                 if problem := _header_value_problem(value, sent_in_a_header=in_header):
                     row.errors[name] = [problem]
                 elif not value and not row.stored:
-                    row.errors[name] = [REQUIRED]
+                    row.errors[name] = [self._secret_required()]
 
-    # Saving -----------------------------------------------------------------------------------
+    # Handing over ------------------------------------------------------------------------------
 
-    def save(self, user: Any = None, request: Any = None, actor: Any = None) -> Credential | None:
-        """Create or update the credential and its organization rows in one transaction, and audit it.
-
-        ``actor`` names who acted in the audit log when it is not ``user`` (e.g. an API access key).
-
-        Returns None, with the reason among the form's errors, when a stored secret that a blank input
-        asked to keep cannot be decrypted, or when another request took the name meanwhile.
-        """
-        if not self.is_valid():
-            return None
-        try:
-            credential = self._save(user)
-        except DecryptionError:
-            self.add_error(None, STORED_SECRET_UNREADABLE)
-            return None
-        except IntegrityError:
-            self.add_error("name", NAME_TAKEN)
-            return None
-        audit.record(
-            "credential.created" if self.instance is None else "credential.edited",
-            organization=self.organization,
-            actor=actor or user,
-            target=credential,
-            request=request,
-            changed=self.changed_data if self.instance is not None else [],
-            connector=credential.connector,
-            auth_type=credential.auth_type,
-        )
-        return credential
-
-    def _save(self, user: Any) -> Credential:
+    def to_input(self) -> CredentialInput:
+        """The validated credential, for :mod:`credentials.actions.credentials` to save."""
         data = self.cleaned_data
         auth = self.selected_auth_type
-        credential = self.instance or Credential(organization=self.organization, connector=self.connector.code)
-        if self.instance is None:
-            credential.created_by = user
-        credential.updated_by = user
-        credential.name = data["name"]
-        credential.description = data["description"].strip()
-        credential.base_url = data["base_url"]
-        credential.is_test = data["is_test"]
-        credential.content_type = data["content_type"]
-        credential.extra_headers = [[row.name, row.value] for row in self.headers]
-        previous_org_rows = self._previous_organization_secrets()
-        try:
-            credential.auth_settings = self._settings_to_store()
-            if auth.code == catalog.NO_AUTH:
-                credential.secrets = None
-            elif not self.org_specific_on:
-                credential.secrets = self._secrets_to_store(self._posted_secret_values(), self._stored_secret_values())
-            else:
-                credential.secrets = None
-        except DecryptionError:
-            # Only the inputs left blank asked for the stored value: those need typing again.
-            for f in auth.secret_fields:
+        secrets = None
+        if auth.code != catalog.NO_AUTH and not self.org_specific_on:
+            secrets = self._posted_secret_values()
+        organization_secrets = {}
+        if self.uses_organization_rows:
+            for row in self.organization_rows:
+                if auth.repeats_pairs:
+                    posted = {pair.key: row.values.get(f"value_{i}", "") for i, pair in enumerate(self.secret_headers)}
+                else:
+                    posted = {name: row.values.get(name, "") for name in self.organization_secret_names()}
+                organization_secrets[row.organization] = posted
+        return CredentialInput(
+            connector=self.connector.code,
+            name=data["name"],
+            description=data["description"].strip(),
+            base_url=data["base_url"],
+            is_test=data["is_test"],
+            content_type=data["content_type"],
+            auth_type=auth.code,
+            extra_headers=[[row.name, row.value] for row in self.headers],
+            auth_settings=self._settings_to_store(),
+            secrets=secrets,
+            organization_secrets=organization_secrets,
+            org_specific=self.uses_organization_rows,
+            keep_stored_secrets=self._stored_matches(),
+            changed=self.changed_data if self.instance is not None else [],
+        )
+
+    def name_taken(self) -> None:
+        """Another request took the name between validation and saving."""
+        self.add_error("name", NAME_TAKEN)
+
+    def stored_secret_unreadable(self, organization: str = "") -> None:
+        """A blank input asked to keep a stored secret that cannot be decrypted: those need typing again."""
+        if organization:
+            for row in self.organization_rows:
+                if row.organization == organization:
+                    for name in self.organization_secret_names():
+                        if not row.values.get(name):
+                            row.errors[name] = [STORED_SECRET_UNREADABLE]
+        else:
+            for f in self.selected_auth_type.secret_fields:
                 if not self.auth_values.get(f.name):
                     self._auth_errors[f.name] = [STORED_SECRET_UNREADABLE]
             for row in self.secret_headers:
                 if not row.value:
                     row.errors["value"] = [STORED_SECRET_UNREADABLE]
-            raise
-        credential.org_specific = self.uses_organization_rows
-        credential.auth_type = auth.code
-        with transaction.atomic():
-            credential.save()
-            self._save_organization_rows(credential, previous_org_rows)
-        return credential
+        self.add_error(None, STORED_SECRET_UNREADABLE)
 
     def _settings_to_store(self) -> dict[str, Any]:
         auth = self.selected_auth_type
@@ -614,51 +654,6 @@ class CredentialForm(forms.Form):
         if auth.repeats_pairs:
             return {row.key: row.value for row in self.secret_headers}
         return {f.name: self.auth_values.get(f.name, "") for f in auth.secret_fields}
-
-    def _stored_secret_values(self) -> dict[str, str]:
-        """Decrypt the stored secrets, only if a blank input asks to keep one."""
-        if not self._stored_matches() or self.instance.org_specific or self.instance.secrets is None:
-            return {}
-        if all(self._posted_secret_values().values()):
-            return {}
-        return self.instance.secrets.reveal()
-
-    def _secrets_to_store(self, posted: dict[str, str], stored: dict[str, str]) -> dict[str, str]:
-        return {name: value or stored.get(name, "") for name, value in posted.items()}
-
-    def _previous_organization_secrets(self) -> dict[str, OrganizationCredential]:
-        if not self._stored_matches() or not self.instance.org_specific:
-            return {}
-        return {
-            row.organization.slug: row for row in self.instance.organization_credentials.select_related("organization")
-        }
-
-    def _save_organization_rows(self, credential: Credential, previous: dict[str, OrganizationCredential]) -> None:
-        if self.instance is not None:
-            credential.organization_credentials.all().delete()
-        if not self.uses_organization_rows:
-            return
-        children = {o.slug: o for o in self.organization.children.all()}
-        auth = self.selected_auth_type
-        for row in self.organization_rows:
-            if auth.repeats_pairs:
-                posted = {pair.key: row.values.get(f"value_{i}", "") for i, pair in enumerate(self.secret_headers)}
-            else:
-                posted = {name: row.values.get(name, "") for name in self.organization_secret_names()}
-            stored: dict[str, str] = {}
-            if row.organization in previous and not all(posted.values()):
-                try:
-                    stored = previous[row.organization].secrets.reveal()
-                except DecryptionError:
-                    for name in self.organization_secret_names():
-                        if not row.values.get(name):
-                            row.errors[name] = [STORED_SECRET_UNREADABLE]
-                    raise
-            OrganizationCredential.objects.create(
-                credential=credential,
-                organization=children[row.organization],
-                secrets=self._secrets_to_store(posted, stored),
-            )
 
     def json_errors(self) -> dict[str, list[str]]:
         """Every error keyed the way the JSON API names its fields."""
@@ -769,26 +764,3 @@ class RenameCredentialForm(forms.Form):
         if taken:
             raise forms.ValidationError(NAME_TAKEN)
         return name
-
-    def save(self, user: Any = None, request: Any = None) -> Credential | None:
-        if not self.is_valid():
-            return None
-        old_name = self.credential.name
-        self.credential.name = self.cleaned_data["name"]
-        self.credential.updated_by = user
-        try:
-            with transaction.atomic():
-                self.credential.save(update_fields=["name", "updated_by", "updated_at"])
-        except IntegrityError:
-            self.credential.name = old_name
-            self.add_error("name", NAME_TAKEN)
-            return None
-        audit.record(
-            "credential.renamed",
-            organization=self.credential.organization,
-            actor=user,
-            target=self.credential,
-            request=request,
-            old_name=old_name,
-        )
-        return self.credential
