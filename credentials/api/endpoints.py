@@ -15,9 +15,11 @@ from credentials import catalog, gate, keys
 from credentials.actions.credentials import do_delete_credential, do_test_credential
 from credentials.api.errors import Forbidden, InvalidInput, NotFound
 from credentials.api.schemas import (
+    CONTENT_TYPE_SHORT_FORMS,
     ERRORS,
     AccountOut,
     ConnectionPage,
+    CredentialCreateIn,
     CredentialIn,
     CredentialOut,
     CredentialPage,
@@ -131,6 +133,8 @@ def _save(request: HttpRequest, caller: keys.Caller, payload: CredentialIn, cred
     body = payload.dict(exclude_unset=True, exclude_none=credential is not None)
     if problems := _unencodable_fields(body):
         raise InvalidInput({field: [UNENCODABLE] for field in problems})
+    if body.get("content_type") in CONTENT_TYPE_SHORT_FORMS:
+        body["content_type"] = CONTENT_TYPE_SHORT_FORMS[body["content_type"]]
     connector = body.pop("connector", None)
     if connector is not None and connector not in catalog.CONNECTORS:
         raise InvalidInput({"connector": [f"Choose one of: {', '.join(catalog.CONNECTORS)}."]})
@@ -149,7 +153,7 @@ def _save(request: HttpRequest, caller: keys.Caller, payload: CredentialIn, cred
 
 
 @router.post("/credentials", response={201: CredentialOut, 400: InvalidOut, **ERRORS}, summary="Create a credential")
-def create_credential(request: HttpRequest, payload: CredentialIn) -> Status:
+def create_credential(request: HttpRequest, payload: CredentialCreateIn) -> Status:
     caller = _caller(request)
     _credentials_of(caller, write=True)
     return Status(201, _save(request, caller, payload, None))
