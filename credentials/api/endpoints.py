@@ -28,7 +28,7 @@ from credentials.api.schemas import (
     InvalidOut,
     TestOut,
 )
-from credentials.forms.credentials import CredentialForm, form_data_from_json
+from credentials.forms.credentials import CredentialForm, form_data_from_json, json_errors
 from credentials.models import Credential, OrganizationCredential
 from credentials.views.credentials import save_credential
 
@@ -148,7 +148,7 @@ def _save(request: HttpRequest, caller: keys.Caller, payload: CredentialIn, cred
     )
     saved = save_credential(form, actor=caller.actor, request=request)
     if saved is None:
-        raise InvalidInput(form.json_errors())
+        raise InvalidInput(json_errors(form))
     return saved
 
 
