@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 from credentials.views import api_authentication as api_auth
-from credentials.views import audit, connections, credentials, pages, settings, test_connection
+from credentials.views import audit, connections, credential_test, credentials, pages, settings
 
 credentials_base = "o/<slug:org>/settings/integrations/credentials/"
 api_auth_base = "o/<slug:org>/settings/api-authentication/"
@@ -19,7 +19,7 @@ urlpatterns = [
     path(f"{credentials_base}<uuid:credential_id>/edit/", credentials.credential_edit, name="credential_edit"),
     path(f"{credentials_base}<uuid:credential_id>/rename/", credentials.credential_rename, name="credential_rename"),
     path(f"{credentials_base}<uuid:credential_id>/delete/", credentials.credential_delete, name="credential_delete"),
-    path(f"{credentials_base}<uuid:credential_id>/test/", test_connection.credential_test, name="credential_test"),
+    path(f"{credentials_base}<uuid:credential_id>/test/", credential_test.credential_test, name="credential_test"),
     path("o/<slug:org>/connections/", connections.connection_list, name="connection_list"),
     path("o/<slug:org>/connections/new/", connections.connection_new, name="connection_new"),
     path(
