@@ -70,6 +70,10 @@ if CREDHUB_ENVIRONMENT not in {"production", "test"}:
 # Outbound requests refuse loopback, link-local and private addresses unless this is on.
 CREDHUB_ALLOW_PRIVATE_TARGETS = env_flag("CREDHUB_ALLOW_PRIVATE_TARGETS")
 
+# Seconds one outbound request (Test connection, session_for users) may take in all: connect, TLS,
+# headers and body. Below gunicorn's worker timeout, so a slow target ends in "timed out".
+CREDHUB_OUTBOUND_DEADLINE = float(os.environ.get("CREDHUB_OUTBOUND_DEADLINE") or 25)
+
 ALLOWED_HOSTS = [
     host.strip() for host in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if host.strip()
 ]
