@@ -95,9 +95,9 @@ def production_server(workers: int = 2, **extra: str) -> Iterator[Server]:
             while True:
                 assert process.poll() is None, f"credhub.serve exited:\n{log.read_text()}"
                 try:
-                    if requests.get(f"{server.url}/healthz", timeout=2).status_code == 200:
+                    if requests.get(f"{server.url}/healthz", timeout=5).status_code == 200:
                         break
-                except requests.ConnectionError:
+                except requests.RequestException:  # not listening yet, or too busy starting
                     pass
                 assert time.monotonic() < deadline, f"credhub.serve did not start:\n{log.read_text()}"
                 time.sleep(0.2)
