@@ -7,15 +7,24 @@ import subprocess
 import sys
 from pathlib import Path
 
-from django.test import Client
+from django.test import Client, override_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_healthz_answers_ok_when_the_database_is_reachable(db) -> None:
+def test_healthz_answers_ok_when_the_database_and_the_cache_are_reachable(db) -> None:
     response = Client().get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
+
+
+@override_settings(
+    CACHES={"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "no_such_table"}}
+)
+def test_healthz_answers_503_when_the_cache_is_unavailable(db) -> None:
+    response = Client().get("/healthz")
+    assert response.status_code == 503
+    assert response.json() == {"status": "unavailable", "database": "ok", "cache": "unavailable"}
 
 
 def test_anonymous_user_is_sent_to_sign_in(organization) -> None:

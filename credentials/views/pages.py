@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -23,12 +24,22 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def healthz(request: HttpRequest) -> HttpResponse:
+    """200 when the database and the cache (failure counters, sign-in throttling) both answer, else 503.
+
+    The answer names which part failed, never why: error texts can carry host names or credentials.
+    """
+    checks = {"database": "ok", "cache": "ok"}
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
     except Exception:  # any database failure means "not healthy", whatever the driver raises
-        return JsonResponse({"status": "unavailable"}, status=503)
-    return JsonResponse({"status": "ok"})
+        checks["database"] = "unavailable"
+    try:
+        cache.get("credhub:healthz")
+    except Exception:  # the same for the cache backend (a missing table, Redis down)
+        checks["cache"] = "unavailable"
+    healthy = all(state == "ok" for state in checks.values())
+    return JsonResponse({"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

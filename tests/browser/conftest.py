@@ -36,11 +36,45 @@ def browser() -> Browser:
         browser.close()
 
 
+# Every page records the Content-Security-Policy violations it meets; a test that met one fails.
+RECORD_CSP_VIOLATIONS = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+    window.__cspViolations.push(`${event.violatedDirective} blocked ${event.blockedURI || "inline"}`);
+});
+"""
+
+
+def watch_csp(page: Page) -> list[str]:
+    """Collect CSP violations (the page's own events and Chromium's console reports) into a list."""
+    violations: list[str] = []
+    page.add_init_script(RECORD_CSP_VIOLATIONS)
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text)
+            if message.type == "error" and "Content Security Policy" in message.text
+            else None
+        ),
+    )
+    return violations
+
+
+def assert_no_csp_violation(page: Page, violations: list[str]) -> None:
+    try:
+        violations += page.evaluate("window.__cspViolations || []")
+    except Exception:  # the page is gone (closed or navigating): the console reports still count
+        pass
+    assert not violations, f"Content-Security-Policy violations: {violations}"
+
+
 @pytest.fixture
 def page(browser: Browser, live_server) -> Page:
     context = browser.new_context(base_url=live_server.url)
     page = context.new_page()
+    violations = watch_csp(page)
     yield page
+    assert_no_csp_violation(page, violations)
     context.close()
 
 
@@ -69,8 +103,10 @@ def no_js_page(browser: Browser, live_server, admin_user) -> Page:
     context = browser.new_context(base_url=live_server.url)
     context.route("**/*.js", lambda route: route.abort())
     page = context.new_page()
+    violations = watch_csp(page)
     sign_in(page, admin_user.username)
     yield page
+    assert_no_csp_violation(page, violations)
     context.close()
 
 
