@@ -95,7 +95,7 @@ document.documentElement.classList.add("js");
       event.preventDefault();
       const next = document.getElementById(thenOpen.getAttribute("data-then-open"));
       thenOpen.closest("dialog").close();
-      if (next) { next.showModal(); focusFirst(next); }
+      if (next) { next.showModal(); focusInDialog(next); }
     }
     // "Download credentials": a .env file built here from what is on screen; the server never serves it.
     const download = event.target.closest("[data-download-env]");

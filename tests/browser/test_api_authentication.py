@@ -47,6 +47,7 @@ def test_create_access_key_secret_shown_once_and_downloaded_env_works(admin_page
     expect(alert).to_be_visible()
     expect(alert).to_contain_text("will not be shown again")
     expect(alert).to_contain_text("can perform the same operations as you")
+    expect(alert.get_by_role("button", name="Proceed")).to_be_focused()  # Done no longer throws on its way here
     alert.get_by_role("button", name="Proceed").click()
     expect(alert).to_be_hidden()
     expect(page.get_by_role("row", name=re.compile("CI deploy"))).to_contain_text(key_id)
