@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEV_ENV := DEBUG=1 CREDHUB_ALLOW_PRIVATE_TARGETS=1
 
-.PHONY: run test test-fast bench lint format chromium
+.PHONY: run screenshots test test-fast bench lint format chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,13 +27,20 @@ chromium:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
 
+# `make run PORT=8123` serves the demo elsewhere. local.env lets `manage.py <command>` run by hand afterwards.
+PORT ?= 8000
 run: $(VENV)/.installed
-	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
-	$(DEV_ENV) $(BIN)/python manage.py seed_demo
-	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+	printf 'DEBUG=1\nCREDHUB_ALLOW_PRIVATE_TARGETS=1\nPORT=%s\n' '$(PORT)' > local.env
+	$(DEV_ENV) PORT=$(PORT) $(BIN)/python manage.py migrate --noinput
+	$(DEV_ENV) PORT=$(PORT) $(BIN)/python manage.py seed_demo
+	$(DEV_ENV) PORT=$(PORT) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(VENV)/.installed-test chromium
 	$(DEV_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Every screen at 1440×900 and 390×844 into docs/screenshots/ (a throwaway demo on a free port).
+screenshots: $(VENV)/.installed-test chromium
+	$(BIN)/python docs/screenshots.py
 
 bench: $(VENV)/.installed-bench
 	$(DEV_ENV) $(BIN)/python -m benchmarks

@@ -51,9 +51,12 @@ def _page_url(organization: Organization) -> str:
 def _context(request: HttpRequest, organization: Organization, **extra) -> dict:
     show_system = _show_system(request)
     access_keys = gate.access_keys_for(organization).select_related("owner")
+    hidden_system_keys = 0
     if not show_system:
+        hidden_system_keys = access_keys.filter(system_generated=True).count()
         access_keys = access_keys.filter(system_generated=False)
     context = {
+        "hidden_system_keys": hidden_system_keys,
         "organization": organization,
         "settings_page": "api_authentication",
         "show_system": show_system,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from credentials.models import Membership
@@ -33,3 +35,20 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     return render(request, "403_csrf.html", status=403)
+
+
+# The demo's "Local echo" credential sends this token, so Test connection succeeds without a network.
+DEMO_ECHO_TOKEN = "credhub-demo-echo-token"
+
+
+@csrf_exempt  # called by credhub's own outbound requests, which carry no session or CSRF token
+def demo_echo(request: HttpRequest) -> HttpResponse:
+    """An upstream for the demo, served only under DEBUG: answers 200 to the demo token, else 401.
+
+    It echoes the method, path and header names it received, never a header's value.
+    """
+    if not settings.DEBUG:
+        raise Http404
+    if request.headers.get("Authorization") != f"Bearer {DEMO_ECHO_TOKEN}":
+        return JsonResponse({"detail": "Send Authorization: Bearer <the demo token>."}, status=401)
+    return JsonResponse({"method": request.method, "path": request.path, "headers": sorted(request.headers)})

@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_http_methods
 
-from credentials import audit, gate, outbound
+from credentials import audit, gate, outbound, tile_facts
 from credentials.gate import API_CREDENTIALS, organization_admin
 from credentials.models import Organization
 
@@ -34,6 +34,7 @@ def credential_test(request: HttpRequest, organization: Organization, credential
             outcomes=[{"organization": r.organization, "outcome": r.outcome} for _, r in results],
         )
         credential.refresh_from_db(fields=["last_used_at"])
+        tile_facts.attach(organization, [credential])
         context["results"] = results
         context["all_ok"] = all(result.ok for _, result in results)
         if request.htmx:
