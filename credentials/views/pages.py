@@ -8,7 +8,6 @@ from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from credentials.models import Membership
@@ -41,7 +40,7 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 DEMO_ECHO_TOKEN = "credhub-demo-echo-token"
 
 
-@csrf_exempt  # called by credhub's own outbound requests, which carry no session or CSRF token
+@require_GET  # Test connection sends a GET; anything else is refused like every other route
 def demo_echo(request: HttpRequest) -> HttpResponse:
     """An upstream for the demo, served only under DEBUG: answers 200 to the demo token, else 401.
 

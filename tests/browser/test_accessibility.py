@@ -312,7 +312,9 @@ def test_authenticate_and_name_steps(admin_page: Page, credentials) -> None:
     page.get_by_role("radio", name="Kissmetrics web").check()
     page.get_by_role("button", name="Continue").click()
     expect(page.get_by_label("Name")).to_be_focused()
+    expect(page.get_by_label("Name")).to_have_value("Kissmetrics web source")  # a suggested name
     assert_accessible(page)
+    page.get_by_label("Name").fill("")
     page.get_by_role("button", name="Create").click()  # no name: an error
     expect(page.get_by_text("This field is required.")).to_be_visible()
     assert_accessible(page)
