@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEV_ENV := DEBUG=1 CREDHUB_ALLOW_PRIVATE_TARGETS=1
 
-.PHONY: run serve test test-fast bench lint format chromium redis
+.PHONY: run serve screenshots test test-fast bench lint format chromium redis
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,12 +34,15 @@ redis:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq redis-server; }
 
+# `make run PORT=8123` serves the demo elsewhere. local.env lets `manage.py <command>` run by hand afterwards.
+PORT ?= 8000
 run: $(VENV)/.installed
 	@echo "make run is a development server (DEBUG on, demo data, error pages that show secrets): use make serve in production."
-	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
-	$(DEV_ENV) $(BIN)/python manage.py createcachetable
-	$(DEV_ENV) $(BIN)/python manage.py seed_demo
-	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+	printf 'DEBUG=1\nCREDHUB_ALLOW_PRIVATE_TARGETS=1\nPORT=%s\n' '$(PORT)' > local.env
+	$(DEV_ENV) PORT=$(PORT) $(BIN)/python manage.py migrate --noinput
+	$(DEV_ENV) PORT=$(PORT) $(BIN)/python manage.py createcachetable
+	$(DEV_ENV) PORT=$(PORT) $(BIN)/python manage.py seed_demo
+	$(DEV_ENV) PORT=$(PORT) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # Production: SECRET_KEY, CREDHUB_ENCRYPTION_KEYS and DATABASE_URL from the environment or .env.
 serve: $(VENV)/.installed
@@ -47,6 +50,10 @@ serve: $(VENV)/.installed
 
 test: $(VENV)/.installed-test chromium redis
 	$(DEV_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Every screen at 1440×900 and 390×844 into docs/screenshots/ (a throwaway demo on a free port).
+screenshots: $(VENV)/.installed-test chromium
+	$(BIN)/python docs/screenshots.py
 
 bench: $(VENV)/.installed-bench
 	$(DEV_ENV) $(BIN)/python -m benchmarks

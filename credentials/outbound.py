@@ -598,7 +598,7 @@ def test_credential(
 ) -> TestResult:
     """Send one GET to the credential's Base URL (redirects not followed) and report what happened.
 
-    Updates the credential's "last used" time whenever a request was sent.
+    Updates the credential's "last used" time whenever the upstream answered.
     """
     slug = organization.slug if organization is not None else None
     host = urlsplit(credential.base_url).hostname or credential.base_url or "The Base URL"
@@ -608,13 +608,11 @@ def test_credential(
         session = session_for(credential, organization, timeout=timeout)
     except OutboundError as error:
         return TestResult(False, error.outcome, str(error), organization=slug)
-    sent = True
     try:
         with session:
             response = session.get(credential.base_url, allow_redirects=False, stream=True)
             response.close()
     except RefusedTarget as error:
-        sent = False
         result = TestResult(False, error.outcome, str(error), organization=slug)
     except requests.exceptions.SSLError:
         result = TestResult(
@@ -630,14 +628,11 @@ def test_credential(
             False, "unreachable", f"Unreachable: credhub could not connect to {host}.", organization=slug
         )
     except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema):
-        sent = False
         result = TestResult(False, "invalid_url", "The Base URL is not an http or https URL.", organization=slug)
     except OutboundError as error:
-        sent = False
         result = TestResult(False, error.outcome, str(error), organization=slug)
     except UnicodeError:
         # http.client sends header values as Latin-1; its error would name the value, so it is not quoted.
-        sent = False
         result = TestResult(
             False,
             "error",
@@ -646,14 +641,13 @@ def test_credential(
         )
     except requests.exceptions.RequestException as error:
         # Anything else requests refuses (a malformed header, say): named by its type, never its text.
-        sent = False
         result = TestResult(
             False, "error", f"The request could not be sent ({type(error).__name__}).", organization=slug
         )
     else:
         ok, outcome, message = _describe_status(response.status_code, host)
         result = TestResult(ok, outcome, message, status_code=response.status_code, organization=slug)
-    if sent:
+        # "Last used" means the upstream answered: a refused, unreachable or timed-out test leaves it alone.
         Credential.objects.filter(pk=credential.pk).update(last_used_at=timezone.now())
     logger.info("Tested credential %s: %s", credential.pk, result.outcome)
     return result

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings as django_settings
 from django.urls import path
 
 from credentials.views import api_authentication as api_auth
@@ -11,6 +12,7 @@ api_auth_base = "o/<slug:org>/settings/api-authentication/"
 urlpatterns = [
     path("", pages.home, name="home"),
     path("healthz", pages.healthz, name="healthz"),
+    path("favicon.ico", pages.favicon, name="favicon"),
     path("o/<slug:org>/settings/", settings.settings_home, name="settings"),
     path("o/<slug:org>/settings/audit-log/", audit.audit_log, name="audit_log"),
     path(credentials_base, credentials.credential_list, name="credential_list"),
@@ -52,3 +54,6 @@ urlpatterns = [
     ),
     path(f"{api_auth_base}api-keys/<uuid:api_key_id>/delete/", api_auth.api_key_delete, name="api_key_delete"),
 ]
+
+if django_settings.DEBUG:  # the demo's local upstream (`make run`); never routed in production
+    urlpatterns.append(path("demo/echo/", pages.demo_echo, name="demo_echo"))

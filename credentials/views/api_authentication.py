@@ -71,11 +71,16 @@ def _page_url(organization: Organization) -> str:
 
 def _context(request: HttpRequest, organization: Organization, **extra) -> dict:
     params = _list_params(request)
-    # Lazy: a view that renders one row only never reads the list.
+    show_system = params.get("system") == "1"
+    # Lazy: a view that renders one row only never reads the list, nor counts the hidden system keys.
     access_key_page = SimpleLazyObject(lambda: _access_key_page(organization, params))
+    hidden_system_keys = SimpleLazyObject(
+        lambda: 0 if show_system else gate.access_keys_for(organization).filter(system_generated=True).count()
+    )
     context = {
+        "hidden_system_keys": hidden_system_keys,
         "organization": organization,
-        "show_system": params.get("system") == "1",
+        "show_system": show_system,
         "search": " ".join(params.get("q", "").split())[:100],
         "access_key_page": access_key_page,
         "api_keys": gate.api_keys_for(organization),

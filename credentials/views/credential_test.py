@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_http_methods
 
-from credentials import gate
+from credentials import gate, tile_facts
 from credentials.actions.credentials import do_test_credential
 from credentials.gate import API_CREDENTIALS, organization_admin
 from credentials.models import Organization
@@ -27,6 +27,7 @@ def credential_test(request: HttpRequest, organization: Organization, credential
         )
         results = [(org.name if org else "", result) for org, result in tested]
         credential.refresh_from_db(fields=["last_used_at"])
+        tile_facts.attach(organization, [credential])
         context["results"] = results
         context["all_ok"] = all(result.ok for _, result in results)
         if request.htmx:

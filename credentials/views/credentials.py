@@ -10,7 +10,7 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import reswap, retarget, trigger_client_event
 
-from credentials import authenticate_screen, gate
+from credentials import authenticate_screen, gate, tile_facts
 from credentials.actions.credentials import (
     NameTaken,
     StoredSecretUnreadable,
@@ -45,6 +45,7 @@ def _tiles_context(organization: Organization, page_number: str | None = None, s
     # Tiles never need a secret: deferring the column keeps the list from even loading the tokens.
     credentials = gate.credentials_for(organization).defer("secrets")
     page = Paginator(credentials, PAGE_SIZE).get_page(page_number)
+    page.object_list = tile_facts.attach(organization, page.object_list)
     return {"organization": organization, "page": page, "status_message": status, "settings_page": SETTINGS_PAGE}
 
 
@@ -171,7 +172,7 @@ def credential_edit(request: HttpRequest, organization: Organization, credential
 @organization_admin(feature=API_CREDENTIALS)
 @require_http_methods(["GET"])
 def credential_tile(request: HttpRequest, organization: Organization, credential_id) -> HttpResponse:
-    credential = gate.credential_for(organization, credential_id)
+    credential = tile_facts.attach(organization, [gate.credential_for(organization, credential_id)])[0]
     # Served when an inline rename is cancelled: focus goes back to the tile's More options button.
     context = {"organization": organization, "credential": credential, "restore_focus": True}
     return render(request, f"{TEMPLATE}#tile", context)
@@ -202,6 +203,7 @@ def credential_rename(request: HttpRequest, organization: Organization, credenti
     if request.method == "POST" and _rename(form, actor=request.user, request=request):
         if not request.htmx:
             return redirect(reverse("credential_list", args=[organization.slug]))
+        tile_facts.attach(organization, [credential])
         del context["rename_form"]  # back to the plain tile
         context["tile_status"] = f"Renamed to “{credential.name}”."
         context["restore_focus"] = True

@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from credentials.models import Membership
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever the page says; the icon itself is a static file.
+
+    Resolved per request: with the manifest storage, the hashed name exists only after collectstatic.
+    """
+    return redirect(static("favicon.svg"), permanent=True)
 
 
 @login_required
@@ -44,3 +55,20 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     return render(request, "403_csrf.html", status=403)
+
+
+# The demo's "Local echo" credential sends this token, so Test connection succeeds without a network.
+DEMO_ECHO_TOKEN = "credhub-demo-echo-token"
+
+
+@require_GET  # Test connection sends a GET; anything else is refused like every other route
+def demo_echo(request: HttpRequest) -> HttpResponse:
+    """An upstream for the demo, served only under DEBUG: answers 200 to the demo token, else 401.
+
+    It echoes the method, path and header names it received, never a header's value.
+    """
+    if not settings.DEBUG:
+        raise Http404
+    if request.headers.get("Authorization") != f"Bearer {DEMO_ECHO_TOKEN}":
+        return JsonResponse({"detail": "Send Authorization: Bearer <the demo token>."}, status=401)
+    return JsonResponse({"method": request.method, "path": request.path, "headers": sorted(request.headers)})

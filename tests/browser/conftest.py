@@ -70,12 +70,27 @@ def assert_no_csp_violation(page: Page, violations: list[str]) -> None:
 
 @pytest.fixture
 def page(browser: Browser, live_server) -> Page:
+    """A fresh page; the test fails if the page throws or logs a console error, whatever it asserted."""
     context = browser.new_context(base_url=live_server.url)
     page = context.new_page()
     violations = watch_csp(page)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(f"pageerror: {error}"))
+
+    def on_console(message) -> None:
+        # A page that answers 403/404 on purpose is reported by Chromium as a failed load of the page itself;
+        # htmx reports a request it cancelled for a newer one (hx-sync) as sendAbort + afterRequest, while a
+        # failure has an event of its own (sendError, responseError, swapError).
+        if message.type != "error" or message.location.get("url") == page.url:
+            return
+        if not message.text.startswith(("htmx:sendAbort", "htmx:afterRequest")):
+            errors.append(f"console: {message.text}")
+
+    page.on("console", on_console)
     yield page
     assert_no_csp_violation(page, violations)
     context.close()
+    assert not errors, "JavaScript errors on the page:\n" + "\n".join(errors)
 
 
 def sign_in(page: Page, username: str, password: str = PASSWORD) -> None:
