@@ -6,14 +6,8 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from credentials.addresses import client_address
 from credentials.models import AuditEvent, Organization
-
-
-def client_address(request: HttpRequest | None) -> str | None:
-    """The caller's address as the server saw it (credhub trusts no forwarded header by default)."""
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def record(
@@ -99,6 +93,7 @@ ACTION_WORDS = {
     "connection.edited": "Edited connection",
     "connection.deleted": "Deleted connection",
     "encryption.rotated": "Re-encrypted secrets under the primary key",
+    "sign_in.locked_out": "Locked sign-in after repeated wrong passwords",
 }
 
 

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
+from django.conf import settings as django_settings
 from django.urls import path
 
 from credentials.views import api_authentication as api_auth
-from credentials.views import audit, connections, credentials, key_lifecycle, pages, settings, test_connection
+from credentials.views import audit, connections, credential_test, credentials, key_lifecycle, pages, settings
 
 credentials_base = "o/<slug:org>/settings/integrations/credentials/"
 api_auth_base = "o/<slug:org>/settings/api-authentication/"
@@ -11,6 +12,7 @@ api_auth_base = "o/<slug:org>/settings/api-authentication/"
 urlpatterns = [
     path("", pages.home, name="home"),
     path("healthz", pages.healthz, name="healthz"),
+    path("favicon.ico", pages.favicon, name="favicon"),
     path("o/<slug:org>/settings/", settings.settings_home, name="settings"),
     path("o/<slug:org>/settings/audit-log/", audit.audit_log, name="audit_log"),
     path(credentials_base, credentials.credential_list, name="credential_list"),
@@ -19,7 +21,7 @@ urlpatterns = [
     path(f"{credentials_base}<uuid:credential_id>/edit/", credentials.credential_edit, name="credential_edit"),
     path(f"{credentials_base}<uuid:credential_id>/rename/", credentials.credential_rename, name="credential_rename"),
     path(f"{credentials_base}<uuid:credential_id>/delete/", credentials.credential_delete, name="credential_delete"),
-    path(f"{credentials_base}<uuid:credential_id>/test/", test_connection.credential_test, name="credential_test"),
+    path(f"{credentials_base}<uuid:credential_id>/test/", credential_test.credential_test, name="credential_test"),
     path("o/<slug:org>/connections/", connections.connection_list, name="connection_list"),
     path("o/<slug:org>/connections/new/", connections.connection_new, name="connection_new"),
     path(
@@ -75,3 +77,6 @@ urlpatterns = [
         name="api_key_reactivate",
     ),
 ]
+
+if django_settings.DEBUG:  # the demo's local upstream (`make run`); never routed in production
+    urlpatterns.append(path("demo/echo/", pages.demo_echo, name="demo_echo"))

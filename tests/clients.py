@@ -36,3 +36,8 @@ def assert_no_key_in(report: str) -> None:
     """No access key secret or API key, whatever its value, appears in ``report``."""
     for pattern in SECRET_PATTERNS:
         assert not pattern.search(report), pattern.search(report).group()
+
+
+def shown_once(content: str, element_id: str) -> str:
+    """The value of a shown-once secret: a read-only text area, so that it is read whole."""
+    return re.search(rf'<textarea id="{element_id}"[^>]*>([^<]+)</textarea>', content).group(1)

@@ -163,3 +163,23 @@ def test_audit_events_never_carry_a_secret(admin_client, admin_key, organization
         stored = json.dumps([event.details, event.target_label, event.actor])
         assert TOKEN_SECRET not in stored and admin_key[1] not in stored
         assert_no_key_in(stored)
+
+
+def test_details_read_as_words_with_dates_and_a_way_back_from_a_filter(admin_client, organization, admin_user) -> None:
+    audit.record(
+        "credential.tested",
+        organization=organization,
+        actor=admin_user,
+        outcomes=[{"organization": None, "outcome": "wrong_environment"}],
+    )
+    audit.record("connection.created", organization=organization, actor=admin_user, kind="source")
+    audit.record(
+        "access_key.expired", organization=organization, actor=admin_user, previous_expiry="2027-01-01T14:35:28+00:00"
+    )
+    html = admin_client.get(URL).content.decode()
+    assert "not tested: wrong environment" in html and "wrong_environment" not in html
+    assert "<dd>data source</dd>" in html
+    assert "1 Jan 2027, 14:35 UTC" in html and "2027-01-01T14:35" not in html
+    assert "Clear filters" not in html
+    filtered = admin_client.get(URL, {"action": "connection.created"}).content.decode()
+    assert f'<a class="clear-filters" href="{URL}">Clear filters</a>' in filtered

@@ -13,6 +13,7 @@ from credentials import encryption
 from credentials.encryption import DecryptionError, Sealed
 from credentials.forms.credentials import STORED_SECRET_UNREADABLE, CredentialForm
 from credentials.models import Credential, OrganizationCredential
+from credentials.views.credentials import save_credential
 from tests.clients import api
 
 OLD_KEY = Fernet.generate_key().decode()
@@ -126,7 +127,7 @@ def test_failed_validation_leaves_no_state_that_turns_reads_into_ciphertext(orga
         instance=Credential.objects.get(pk=credential.pk),
     )
     assert not form.is_valid()
-    assert form.save() is None
+    assert save_credential(form, actor=None, request=None) is None
 
     for _ in range(2):  # later reads, in the same process, still decrypt to the plain value
         loaded = Credential.objects.get(pk=credential.pk)

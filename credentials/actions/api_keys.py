@@ -21,7 +21,9 @@ def do_generate_api_key(
     """Generate an API key created by ``actor`` (a user); returns it and the key, shown once.
     Audits ``api_key.created``."""
     with transaction.atomic():
-        api_key, key = keys.create_api_key(organization, name, created_by=actor)
+        # The creator is kept only for a signed-in user; commands and the demo act as the operator.
+        created_by = actor if hasattr(actor, "get_username") else None
+        api_key, key = keys.create_api_key(organization, name, created_by=created_by)
         audit.record(
             "api_key.created",
             organization=organization,

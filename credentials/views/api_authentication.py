@@ -7,23 +7,18 @@ made it, with ``Cache-Control: no-store``; it is never stored or served again.
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
-from django.db.models import Q
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.utils import timezone
-from django.utils.functional import SimpleLazyObject
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_http_methods, require_POST
 
-from credentials import expiry, gate, keys, paging
+from credentials import gate
 from credentials.actions import access_keys as access_key_actions
 from credentials.actions import api_keys as api_key_actions
 from credentials.actions import organizations as organization_actions
 from credentials.actions.connections import active_connections_of
+from credentials.api_authentication_page import TEMPLATE, api_key_confirm, page_context, page_url
 from credentials.forms.access_keys import (
     AccessKeyForm,
     APIKeyForm,
@@ -32,74 +27,10 @@ from credentials.forms.access_keys import (
     api_keys_can_be_generated,
 )
 from credentials.gate import organization_admin
-from credentials.models import APIKey, Organization
+from credentials.models import Organization
 from credentials.views.rendering import changed, render_page_or_partial, swap_and_close
 
-TEMPLATE = "api_authentication/api_authentication.html"
 NO_NEW_API_KEYS = "API keys can no longer be generated for this organization. Create an access key instead."
-
-
-ACCESS_KEYS_PAGE_SIZE = 20
-# The list's order (system-generated first when shown), along the access_key_list_order index.
-ACCESS_KEY_ORDERING = [("system_generated", True), ("name", False), ("created_at", False), ("id", False)]
-
-
-def _list_params(request: HttpRequest) -> QueryDict:
-    """The access key list's search, filter and page: this GET's, or (for an htmx action) the page URL's."""
-    if request.method == "GET":  # the filter form itself, a page link, or a reload of the page's URL
-        return request.GET
-    if request.htmx and request.htmx.current_url:
-        return QueryDict(urlsplit(request.htmx.current_url).query)
-    return QueryDict()
-
-
-def _access_key_page(organization: Organization, params: QueryDict) -> paging.Page:
-    show_system = params.get("system") == "1"
-    search = " ".join(params.get("q", "").split())[:100]
-    access_keys = gate.access_keys_for(organization).select_related("owner")
-    if not show_system:
-        access_keys = access_keys.filter(system_generated=False)
-    if search:
-        access_keys = access_keys.filter(Q(name__icontains=search) | Q(key_id__icontains=search))
-    filters = {"q": search, "system": "1" if show_system else ""}
-    return paging.keyset_page(access_keys, ACCESS_KEY_ORDERING, params, ACCESS_KEYS_PAGE_SIZE, filters)
-
-
-def _expiring_keys(request: HttpRequest, organization: Organization) -> list:
-    """The signed-in admin's keys and the system-generated keys that still work but expire within the
-    warning window, soonest first: the page's banner names them."""
-    now = timezone.now()
-    return list(
-        gate.access_keys_for(organization)
-        .filter(Q(owner=request.user) | Q(system_generated=True))
-        .filter(revoked_at__isnull=True, expires_at__gt=now, expires_at__lte=now + expiry.WARNING_WINDOW)
-        .order_by("expires_at", "id")
-    )
-
-
-def page_url(organization: Organization) -> str:
-    return reverse("api_authentication", args=[organization.slug])
-
-
-def page_context(request: HttpRequest, organization: Organization, **extra) -> dict:
-    params = _list_params(request)
-    # Lazy: a view that renders one row only never reads the list.
-    access_key_page = SimpleLazyObject(lambda: _access_key_page(organization, params))
-    context = {
-        "organization": organization,
-        "show_system": params.get("system") == "1",
-        "search": " ".join(params.get("q", "").split())[:100],
-        "access_key_page": access_key_page,
-        "api_keys": gate.api_keys_for(organization),
-        "api_keys_can_be_generated": api_keys_can_be_generated(organization),
-        "api_keys_refusal": keys.api_key_refusal(organization, timezone.now()),
-        "now": timezone.now(),
-        "expiring_keys": SimpleLazyObject(lambda: _expiring_keys(request, organization)),
-    }
-    context.setdefault("expiry_form", ExpiryPolicyForm(organization))
-    context.setdefault("api_key_form", APIKeyForm())
-    context.update(extra)
-    return context
 
 
 def _section(request: HttpRequest, organization: Organization, partial: str, status: int = 200, **extra):
@@ -275,8 +206,3 @@ def api_key_delete(request: HttpRequest, organization: Organization, api_key_id)
         context = page_context(request, organization, api_keys_status=f"API key “{name}” deleted.")
         return changed(request, page_url(organization), TEMPLATE, context, "api-keys")
     return api_key_confirm(request, organization, api_key, "delete")
-
-
-def api_key_confirm(request: HttpRequest, organization: Organization, api_key: APIKey, action: str) -> HttpResponse:
-    context = {"organization": organization, "api_key": api_key, "action": action}
-    return render_page_or_partial(request, "api_authentication/api_key_confirm.html", context, "api-key-confirm")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import formats, timezone
 from django.views.decorators.http import require_GET
 
 from credentials import audit, gate, paging
@@ -68,7 +70,57 @@ def _label(key: str) -> str:
     return " ".join([words[0][:1].upper() + words[0][1:], *words[1:]]) if words else key
 
 
+# Codes that details hold (test outcomes, connection kinds, policies) in the words the screens use.
+VALUE_WORDS = {
+    "success": "connected",
+    "unauthorized": "refused the credential (401)",
+    "forbidden": "not allowed (403)",
+    "http_error": "answered with an error",
+    "unreachable": "unreachable",
+    "timeout": "timed out",
+    "tls_error": "TLS error",
+    "wrong_environment": "not tested: wrong environment",
+    "refused_target": "not tested: address refused",
+    "unreadable": "not tested: secrets unreadable",
+    "organization_required": "not tested: organization missing",
+    "no_base_url": "not tested: no Base URL",
+    "invalid_url": "not tested: invalid Base URL",
+    "error": "not sent",
+    "source": "data source",
+    "destination": "destination",
+    "enabled": "enabled",
+    "deprecated": "deprecated",
+    "disabled": "disabled",
+}
+
+
+def _moment(value: str) -> str | None:
+    """An ISO timestamp in the log's words ("1 Jan 2027, 14:35 UTC"), or None if it is not one."""
+    if len(value) < 19 or value[4:5] != "-" or "T" not in value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if timezone.is_aware(moment):
+        moment = moment.astimezone(UTC)
+    return f"{formats.date_format(moment, 'j M Y, H:i')} UTC"
+
+
+def _outcomes(rows: list) -> str:
+    """Test connection outcomes: "connected", or per organization "acme-east: connected; …"."""
+    parts = []
+    for row in rows:
+        if not isinstance(row, dict):
+            return _words(rows)
+        words = VALUE_WORDS.get(row.get("outcome"), str(row.get("outcome")))
+        parts.append(f"{row['organization']}: {words}" if row.get("organization") else words)
+    return "; ".join(parts) or "none"
+
+
 def _words(value: Any) -> str:
+    if isinstance(value, str):
+        return VALUE_WORDS.get(value) or _moment(value) or value or "none"
     if isinstance(value, list | tuple):
         return ", ".join(_words(item) for item in value) or "none"
     if isinstance(value, dict):
@@ -93,5 +145,5 @@ def _details(details: Any) -> list[tuple[str, str]]:
                 if isinstance(change, list) and len(change) == 2:
                     rows.append((_label(field), f"{_words(change[0])} → {_words(change[1])}"))
             continue
-        rows.append((_label(key), _words(value)))
+        rows.append((_label(key), _outcomes(value) if key == "outcomes" and isinstance(value, list) else _words(value)))
     return rows

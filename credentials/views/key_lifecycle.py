@@ -13,10 +13,10 @@ from django.views.decorators.http import require_http_methods
 from credentials import gate, keys
 from credentials.actions import access_keys as access_key_actions
 from credentials.actions import api_keys as api_key_actions
+from credentials.api_authentication_page import TEMPLATE, api_key_confirm, page_context, page_url
 from credentials.forms.access_keys import RollKeyForm
 from credentials.gate import organization_admin
 from credentials.models import Organization
-from credentials.views.api_authentication import TEMPLATE, api_key_confirm, page_context, page_url
 from credentials.views.rendering import changed, render_page_or_partial
 
 CONFIRM = "api_authentication/access_key_confirm.html"
