@@ -5,6 +5,7 @@ the page (``views/api_authentication.py`` and ``views/key_lifecycle.py``) use it
 
 from __future__ import annotations
 
+import functools
 from urllib.parse import urlsplit
 
 from django.db.models import Q
@@ -66,7 +67,8 @@ def page_context(request: HttpRequest, organization: Organization, **extra) -> d
     show_system = params.get("system") == "1"
     # Lazy: a view that renders one row only never reads the list, nor counts the hidden system keys.
     access_key_page = SimpleLazyObject(lambda: _access_key_page(organization, params))
-    hidden_system_keys = SimpleLazyObject(
+    # A callable, counted once when the template first asks (a lazy object would not pluralize).
+    hidden_system_keys = functools.cache(
         lambda: 0 if show_system else gate.access_keys_for(organization).filter(system_generated=True).count()
     )
     context = {

@@ -431,7 +431,9 @@ document.documentElement.classList.add("js");
       target.innerHTML = '<p class="testing">Testing connection…</p>';
       announce("Testing connection…");
     }
-    if (document.activeElement && elt.contains(document.activeElement) && !elt.closest("dialog")) focusLost = true;
+    // Focus is lost only where the swap replaces the focused control: a search box beside the results keeps it.
+    const swapped = target || elt;
+    if (document.activeElement && swapped.contains(document.activeElement) && !elt.closest("dialog")) focusLost = true;
     clearOtherStatuses(target || elt);
   });
   document.addEventListener("htmx:afterRequest", function (event) {
