@@ -1,10 +1,11 @@
 # credhub: `make run` serves the demo, `make test` runs every test. Both install what they need.
+# `make serve` starts credhub as in production (see the README's Production section).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 DEV_ENV := DEBUG=1 CREDHUB_ALLOW_PRIVATE_TARGETS=1
 
-.PHONY: run test test-fast bench lint format chromium
+.PHONY: run serve screenshots test test-fast bench lint format chromium redis
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,14 +28,34 @@ chromium:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
 
-run: $(VENV)/.installed
-	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
-	$(DEV_ENV) $(BIN)/python manage.py seed_demo
-	$(DEV_ENV) $(BIN)/python manage.py db_worker --no-reload & W=$$!; trap 'kill $$W 2>/dev/null' EXIT; trap 'exit 130' INT TERM; \
-	  $(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+# The shared-cache tests run against Debian's Redis server (started by the tests themselves).
+redis:
+	@command -v redis-server >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq redis-server; }
 
-test: $(VENV)/.installed-test chromium
+# `make run PORT=8123` serves the demo elsewhere. local.env lets `manage.py <command>` run by hand afterwards.
+PORT ?= 8000
+run: $(VENV)/.installed
+	@echo "make run is a development server (DEBUG on, demo data, error pages that show secrets): use make serve in production."
+	printf 'DEBUG=1\nCREDHUB_ALLOW_PRIVATE_TARGETS=1\nPORT=%s\n' '$(PORT)' > local.env
+	$(DEV_ENV) PORT=$(PORT) $(BIN)/python manage.py migrate --noinput
+	$(DEV_ENV) PORT=$(PORT) $(BIN)/python manage.py createcachetable
+	$(DEV_ENV) PORT=$(PORT) $(BIN)/python manage.py seed_demo
+	@# The task worker (webhook deliveries) runs beside the development server; Ctrl-C stops both.
+	$(DEV_ENV) PORT=$(PORT) $(BIN)/python manage.py db_worker --no-reload & W=$$!; trap 'kill $$W 2>/dev/null' EXIT; trap 'exit 130' INT TERM; \
+	  $(DEV_ENV) PORT=$(PORT) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# Production: SECRET_KEY, CREDHUB_ENCRYPTION_KEYS and DATABASE_URL from the environment or .env.
+serve: $(VENV)/.installed
+	$(BIN)/python -m credhub.serve
+
+test: $(VENV)/.installed-test chromium redis
 	$(DEV_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Every screen at 1440×900 and 390×844 into docs/screenshots/ (a throwaway demo on a free port).
+screenshots: $(VENV)/.installed-test chromium
+	$(BIN)/python docs/screenshots.py
 
 bench: $(VENV)/.installed-bench
 	$(DEV_ENV) $(BIN)/python -m benchmarks

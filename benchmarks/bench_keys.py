@@ -1,5 +1,7 @@
-"""How much verifying a key costs, next to djangorestframework-api-key and Django's password hasher, and
-how much of a whole API request authentication takes.
+"""How much verifying a key costs, next to a raw-SQL + HMAC floor, djangorestframework-api-key and Django's
+password hasher; whether refusing a known and an unknown key ID take the same time; and how much of a whole
+API request authentication takes. Runs on SQLite and, from `make bench` with a PostgreSQL DATABASE_URL,
+on PostgreSQL too.
 
 Needs the bench-only packages of requirements-bench.txt. djangorestframework-api-key's app is added to
 INSTALLED_APPS here, for this run only (credhub's settings never name it).
@@ -7,9 +9,11 @@ INSTALLED_APPS here, for this run only (credhub's settings never name it).
 
 from __future__ import annotations
 
+import hmac
 import statistics
 import time
 from collections.abc import Callable
+from datetime import timedelta
 
 STORED_KEYS = 1000
 ROUNDS = 2000
@@ -37,14 +41,14 @@ def _unauthenticated_api():
     from django.http import HttpRequest
     from ninja import NinjaAPI
 
-    from credentials import keys
     from credentials.api.schemas import AccountOut
+    from credentials.key_lookup import access_key_by_id
 
     bench_api = NinjaAPI(urls_namespace="bench_unauthenticated", docs_url=None, openapi_url=None)
 
     @bench_api.get("/account", response=AccountOut)
     def account(request: HttpRequest, key_id: str) -> dict:
-        access_key = keys._access_key_by_id.find(key_id)
+        access_key, _ = access_key_by_id.build(*access_key_by_id.find(key_id))
         organization = access_key.organization
         return {
             "account_id": organization.account_id,
@@ -74,6 +78,7 @@ def run() -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, modify_settings, override_settings
     from django.urls import include, path
+    from django.utils import timezone
 
     from credentials import keys
     from credentials.models import AccessKey, Membership, Organization
@@ -111,22 +116,78 @@ def run() -> None:
         _, drf_key = DRFAPIKey.objects.create_key(name="measured")
 
         password_hash = make_password(secret)  # Django's default hasher (PBKDF2-SHA256)
+        table = AccessKey._meta.db_table
 
-        ours, drf, hash_only = _medians_us(
+        def floor() -> bool:
+            """The least any verification can do: one indexed SELECT of the hash, one HMAC, one comparison."""
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT secret_hash FROM {table} WHERE key_id = %s", [access_key.key_id])
+                row = cursor.fetchone()
+            return hmac.compare_digest(keys.hash_secret(secret), row[0])
+
+        ours, drf, raw_floor, hash_only = _medians_us(
             [
                 lambda: keys.authenticate_access_key(access_key.key_id, secret),
                 lambda: DRFAPIKey.objects.is_valid(drf_key),
+                floor,
                 lambda: keys.hash_secret(secret),
             ],
             ROUNDS,
         )
         (hasher,) = _medians_us([lambda: check_password(secret, password_hash)], HASHER_ROUNDS)
 
-        print(f"Verify one key among {STORED_KEYS} stored (median of {ROUNDS}, SQLite):")
-        print(f"  credhub access key (HMAC-SHA256, 1 query)      {ours:10.1f} µs")
+        vendor = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}.get(connection.vendor, connection.vendor)
+        print(f"Verify one key among {STORED_KEYS} stored (median of {ROUNDS}, {vendor}):")
+        print(f"  credhub access key (HMAC-SHA256, 1 query)      {ours:10.1f} µs  ({ours / raw_floor:.2f}× the floor)")
+        print(f"  raw SQL + HMAC floor (1 column, no checks)     {raw_floor:10.1f} µs")
         print(f"  djangorestframework-api-key is_valid           {drf:10.1f} µs  ({drf / ours:.1f}× credhub)")
         print(f"  Django default password hasher, same secret   {hasher:10.1f} µs  ({hasher / ours:.0f}× credhub)")
         print(f"  (credhub's HMAC alone                          {hash_only:10.1f} µs)")
+
+        # Refusals: a wrong secret for a known key ID, and an unknown key ID. The two known-ID columns
+        # measure the same thing twice, so their difference is the noise the unknown-ID gap compares with.
+        wrong = keys.new_access_key_secret()
+        unknown_id = keys.new_access_key_id()
+
+        def refuse(key_id: str) -> None:
+            try:
+                keys.authenticate_access_key(key_id, wrong)
+            except keys.KeyRejected:
+                return
+            raise AssertionError("a wrong secret was accepted")
+
+        known, unknown, known_again = _medians_us(
+            [lambda: refuse(access_key.key_id), lambda: refuse(unknown_id), lambda: refuse(access_key.key_id)],
+            ROUNDS,
+        )
+        print("Refusing a wrong secret (median of each, measured in alternation):")
+        print(f"  known key ID, wrong secret                     {known:10.1f} µs")
+        print(f"  unknown key ID                                 {unknown:10.1f} µs  ({unknown - known:+.1f} µs)")
+        print(
+            f"  known key ID again (noise)                     {known_again:10.1f} µs  ({known_again - known:+.1f} µs)"
+        )
+
+        # A key in a roll: two candidate secrets, each checked by both comparisons, next to a plain key.
+        rolling_key, first_secret = keys.create_access_key(organization, "rolling", owner=user)
+        second_secret = keys.roll_access_key(rolling_key, timedelta(hours=24), timezone.now())
+        plain_again, new_secret, old_secret = _medians_us(
+            [
+                lambda: keys.authenticate_access_key(access_key.key_id, secret),
+                lambda: keys.authenticate_access_key(rolling_key.key_id, second_secret),
+                lambda: keys.authenticate_access_key(rolling_key.key_id, first_secret),
+            ],
+            ROUNDS,
+        )
+        print("A key in a roll (median of each, measured in alternation):")
+        print(f"  plain key                                      {plain_again:10.1f} µs")
+        print(
+            f"  rolling key, new secret                        {new_secret:10.1f} µs  "
+            f"({(new_secret / plain_again - 1) * 100:+.1f} %)"
+        )
+        print(
+            f"  rolling key, previous secret                   {old_secret:10.1f} µs  "
+            f"({(old_secret / plain_again - 1) * 100:+.1f} %)"
+        )
 
         headers = {"X-Client-ID": access_key.key_id, "X-Client-Secret": secret}
         client = Client()

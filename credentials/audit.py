@@ -6,14 +6,8 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from credentials.addresses import client_address
 from credentials.models import AuditEvent, Organization
-
-
-def client_address(request: HttpRequest | None) -> str | None:
-    """The caller's address as the server saw it (credhub trusts no forwarded header by default)."""
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def actor_label(actor: Any) -> str:
@@ -32,12 +26,16 @@ def record(
     actor: Any = None,
     target: Any = None,
     request: HttpRequest | None = None,
+    via: str = "",
     **details: Any,
 ) -> AuditEvent:
-    """Store one audit event. ``actor`` is a user, an access key, or a label such as "operator (manage.py)".
+    """Store one audit event. ``actor`` is a user, an access key, or a label such as "operator (manage.py)";
+    ``via`` names the road the change came by ("Django admin", "manage.py"), if not a screen or the API.
 
     ``details`` must never carry a secret: pass names, IDs and changed field names only.
     """
+    if via:
+        details["via"] = via
     if actor is None and request is not None and getattr(request, "user", None) is not None:
         if request.user.is_authenticated:
             actor = request.user
@@ -72,11 +70,16 @@ ACTION_WORDS = {
     "access_key.deleted": "Deleted access key",
     "access_key.revoked": "Revoked access key",
     "access_key.expired": "Expired access key",
+    "access_key.deactivated": "Deactivated access key",
+    "access_key.reactivated": "Reactivated access key",
+    "access_key.rolled": "Rolled access key",
     "api_key.created": "Generated API key",
     "api_key.regenerated": "Regenerated API key",
     "api_key.renamed": "Renamed API key",
     "api_key.edited": "Edited API key",
     "api_key.deleted": "Deleted API key",
+    "api_key.deactivated": "Deactivated API key",
+    "api_key.reactivated": "Reactivated API key",
     "debug_session_key.revealed": "Showed the debug session key",
     "debug_session_key.regenerated": "Regenerated the debug session key",
     "organization.created": "Created organization",
@@ -102,6 +105,7 @@ ACTION_WORDS = {
     "webhook.test_sent": "Sent webhook test event",
     "webhook.delivery_resent": "Resent webhook delivery",
     "webhook.deliveries_retried": "Retried failed webhook deliveries",
+    "sign_in.locked_out": "Locked sign-in after repeated wrong passwords",
 }
 
 

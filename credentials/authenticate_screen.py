@@ -9,18 +9,20 @@ views use this module, so that neither view module imports the other.
 from __future__ import annotations
 
 from urllib.parse import urlsplit
+from uuid import UUID
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve
 
-from credentials import catalog, gate
-from credentials.forms.connections import ChooseCredentialForm, credential_choices
+from credentials import catalog, gate, paging
+from credentials.forms.connections import ChooseCredentialForm
 from credentials.models import Credential, Organization
 from credentials.views.rendering import swap_and_close
 
 AUTHENTICATE_TEMPLATE = "connections/authenticate.html"
 AUTHENTICATE_VIEWS = {"connection_create", "connection_reauthenticate"}
+CHOICES_PAGE_SIZE = 18  # credential tiles on the Authenticate screen, as many as a page of the Credentials tab
 
 
 def connector_or_404(code: str) -> catalog.Connector:
@@ -30,14 +32,38 @@ def connector_or_404(code: str) -> catalog.Connector:
         raise Http404("No such connector.") from None
 
 
+def _is_uuid(value: str) -> bool:
+    try:
+        UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _credential_page(request: HttpRequest, form: ChooseCredentialForm) -> tuple[paging.Page, str]:
+    """One page of the connector's credentials (searched by name), the chosen one always among them."""
+    search = " ".join(request.GET.get("q", "").split())[:100]
+    credentials = form.fields["credential"].queryset
+    if search:
+        credentials = credentials.filter(name__icontains=search)
+    page = paging.numbered_page(credentials, request.GET, CHOICES_PAGE_SIZE, {"q": search})
+    selected = form.selected_id
+    if _is_uuid(selected) and all(str(credential.pk) != selected for credential in page.rows):
+        # Chosen on another page, or just added: shown first, so that the choice is never out of sight.
+        page.rows = [*form.fields["credential"].queryset.filter(pk=selected), *page.rows]
+    return page, search
+
+
 def authenticate_context(
     request: HttpRequest, organization: Organization, connector: catalog.Connector, form: ChooseCredentialForm, **extra
 ) -> dict:
+    page, search = _credential_page(request, form)
     return {
         "organization": organization,
         "connector": connector,
         "form": form,
-        "credentials": credential_choices(organization, connector),
+        "choice_page": page,
+        "choice_search": search,
         "return_to": request.path,
         **extra,
     }

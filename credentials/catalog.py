@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.db.models import TextChoices  # an enum with labels: no database is touched
+
 # Authentication type codes, stored on Credential.auth_type.
 HEADERS = "headers"
 BASIC = "basic"
@@ -32,6 +34,9 @@ class AuthField:
     default: str = ""
     help_text: str = ""
     max_length: int = 4096
+    # Travels in a request header as typed, so it must be Latin-1 (Basic sends UTF-8 base64; the
+    # other secrets only sign).
+    in_header: bool = False
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,8 @@ class AuthType:
     help_text: str = ""
     # Headers authentication repeats its Key/Value pair: one or more secret headers.
     repeats_pairs: bool = False
+    # The request headers this type always sets (besides those its settings name, see headers_set_by).
+    sets_headers: tuple[str, ...] = ()
 
     @property
     def settings_fields(self) -> tuple[AuthField, ...]:
@@ -59,8 +66,8 @@ AUTH_TYPES: dict[str, AuthType] = {
             HEADERS,
             "Headers",
             fields=(
-                AuthField("key", "Key", secret=False, max_length=256),
-                AuthField("value", "Value"),
+                AuthField("key", "Key", secret=False, max_length=256, in_header=True),
+                AuthField("value", "Value", in_header=True),
             ),
             help_text="Provide a secret Key and a Value that your server will recognize.",
             repeats_pairs=True,
@@ -70,13 +77,14 @@ AUTH_TYPES: dict[str, AuthType] = {
             "Basic",
             fields=(AuthField("username", "Username", max_length=1024), AuthField("password", "Password")),
             help_text="A username and password supplied to your server in HTTP basic auth format.",
+            sets_headers=("Authorization",),
         ),
         AuthType(
             BEARER,
             "Token (Bearer Auth)",
             fields=(
-                AuthField("key", "Key", secret=False, default="Authorization", max_length=256),
-                AuthField("value", "Value"),
+                AuthField("key", "Key", secret=False, default="Authorization", max_length=256, in_header=True),
+                AuthField("value", "Value", in_header=True),
             ),
             help_text="Each request carries the token as “Bearer <Value>” in the header named by Key.",
         ),
@@ -84,19 +92,24 @@ AUTH_TYPES: dict[str, AuthType] = {
             AWS4,
             "AWS4",
             fields=(
-                AuthField("access_key", "Access Key", max_length=256),
+                AuthField("access_key", "Access Key", max_length=256, in_header=True),
                 AuthField("secret_key", "Secret Key"),
-                AuthField("region", "AWS Region", secret=False, max_length=64),
-                AuthField("service", "AWS Service", secret=False, max_length=64),
+                AuthField("region", "AWS Region", secret=False, max_length=64, in_header=True),
+                AuthField("service", "AWS Service", secret=False, max_length=64, in_header=True),
                 AuthField("endpoint", "Base Endpoint", secret=False, max_length=2048),
             ),
             help_text="Requests are signed with AWS Signature Version 4.",
+            sets_headers=("Authorization", "X-Amz-Date", "X-Amz-Content-SHA256", "X-Amz-Security-Token"),
         ),
         AuthType(
             HMAC_SHA256,
             "HMAC-SHA256",
-            fields=(AuthField("client_id", "Client ID", max_length=1024), AuthField("client_secret", "Client Secret")),
+            fields=(
+                AuthField("client_id", "Client ID", max_length=1024, in_header=True),
+                AuthField("client_secret", "Client Secret"),
+            ),
             help_text="Each request carries the Client ID, a timestamp and an HMAC-SHA256 signature.",
+            sets_headers=("X-Credhub-Client-Id", "X-Credhub-Timestamp", "X-Credhub-Signature"),
         ),
         AuthType(NO_AUTH, "No Authentication", help_text="Nothing is needed beyond the headers."),
     )
@@ -120,9 +133,6 @@ class Connector:
     base_url_from_account_domain: bool = False
     auth_section_title: str = ""
     docs_hint: str = ""
-
-    def auth_type(self, code: str) -> AuthType:
-        return AUTH_TYPES[code]
 
     def label_for(self, field_name: str, default: str) -> str:
         return self.labels.get(field_name, default)
@@ -189,11 +199,16 @@ CONNECTORS: dict[str, Connector] = {
     )
 }
 
-CONTENT_TYPES: dict[str, str] = {
-    "application/json": "JSON",
-    "application/xml": "XML",
-    "application/x-www-form-urlencoded": "form-urlencoded",
-}
+
+class ContentType(TextChoices):
+    """The Content-Type a credential's requests declare: the one list, for the model, forms and the API."""
+
+    JSON = "application/json", "JSON"
+    XML = "application/xml", "XML"
+    FORM = "application/x-www-form-urlencoded", "form-urlencoded"
+
+
+CONTENT_TYPES: dict[str, str] = dict(ContentType.choices)
 
 
 def connector(code: str) -> Connector:
@@ -201,6 +216,15 @@ def connector(code: str) -> Connector:
     return CONNECTORS[code]
 
 
-def auth_type_label(code: str) -> str:
-    auth = AUTH_TYPES.get(code)
-    return auth.label if auth else code
+def headers_set_by(auth_type: str, auth_settings: dict | None) -> set[str]:
+    """The header names (lower-cased) that a credential's authentication sets, so no extra header may."""
+    auth = AUTH_TYPES.get(auth_type)
+    if auth is None:
+        return set()
+    names = set(auth.sets_headers)
+    auth_settings = auth_settings if isinstance(auth_settings, dict) else {}
+    if auth.repeats_pairs:
+        names.update(str(name) for name in auth_settings.get("header_names") or ())
+    elif auth_type == BEARER:
+        names.add(str(auth_settings.get("key") or "Authorization"))
+    return {name.lower() for name in names}

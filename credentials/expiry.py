@@ -39,3 +39,24 @@ def offered_periods(organization: Organization) -> list[int]:
 def expires_at(days: int | None, now: datetime) -> datetime | None:
     """When a key created ``now`` with a period of ``days`` (None: no expiry) expires."""
     return None if days is None else now + timedelta(days=days)
+
+
+# Keys that expire within this time are announced on Settings > API authentication (GitHub and GitLab
+# warn 7 days before a token expires).
+WARNING_WINDOW = timedelta(days=7)
+
+
+def expires_soon(expires_at: datetime | None, now: datetime) -> bool:
+    """True if a key that expires at ``expires_at`` has not expired yet but will within the warning window."""
+    return expires_at is not None and now < expires_at <= now + WARNING_WINDOW
+
+
+def time_left(expires_at: datetime, now: datetime) -> str:
+    """How long until ``expires_at``, as a key's row says it: "3 days", "1 day", then "23 h", "45 min"."""
+    seconds = int((expires_at - now).total_seconds())
+    if seconds >= 86400:
+        days = seconds // 86400
+        return f"{days} day{'s' if days != 1 else ''}"
+    if seconds >= 3600:
+        return f"{seconds // 3600} h"
+    return f"{seconds // 60} min" if seconds >= 60 else "under 1 min"

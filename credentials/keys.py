@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 import string
-import threading
 import zlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -30,11 +30,11 @@ from typing import Any
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
-from django.db import connections, router
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Q
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
+from credentials.key_lookup import access_key_by_id, api_key_by_hash
 from credentials.models import AccessKey, APIKey, Membership, Organization
 from credentials.models.organizations import new_debug_session_key
 
@@ -47,6 +47,16 @@ KEY_ID_RANDOM_LENGTH = 16
 RANDOM_LENGTH = 32  # 32 base62 characters: log2(62) * 32 ≈ 190 bits
 CHECKSUM_LENGTH = 6  # 62**6 > 2**32, so any CRC32 fits
 API_KEY_DISPLAY_LENGTH = len(API_KEY_PREFIX) + 8
+# What a presented hash is compared with where there is nothing to compare it with (never an HMAC's hex).
+NO_HASH = "0" * 64
+# When the current secret stops working after a roll, as offered on the screen and by `roll_key --grace`.
+ROLL_GRACE_PERIODS = {
+    "now": ("Now", timedelta(0)),
+    "1h": ("In 1 hour", timedelta(hours=1)),
+    "24h": ("In 24 hours", timedelta(hours=24)),
+    "3d": ("In 3 days", timedelta(days=3)),
+    "7d": ("In 7 days", timedelta(days=7)),
+}
 # `last used` is written at most this often per key, so authenticating does not write on every request.
 LAST_USED_INTERVAL = timedelta(minutes=1)
 
@@ -62,6 +72,8 @@ INCORRECT = "The client ID or client secret is incorrect."
 API_KEY_INCORRECT = "The API key is incorrect."
 EXPIRED = "The access key has expired."
 REVOKED = "The access key has been revoked."
+INACTIVE = "This access key is inactive."
+API_KEY_INACTIVE = "This API key is inactive."
 OWNER_GONE = "The access key's owner no longer belongs to this organization."
 CREATOR_GONE = "The API key's creator no longer belongs to this organization."
 API_KEYS_DISABLED = "API keys are disabled for this organization. Use an access key instead."
@@ -122,12 +134,16 @@ def _token(prefix: str) -> str:
     return body + checksum(body)
 
 
+# Checked on every API request: one compiled match each rather than a loop over the characters.
+_BASE62_TEXT = re.compile("[0-9A-Za-z]+")
+_ACCESS_KEY_ID = re.compile(f"{ACCESS_KEY_ID_PREFIX}[A-Z0-9]{{{KEY_ID_RANDOM_LENGTH}}}")
+
+
 def is_well_formed(token: str, prefix: str) -> bool:
     """True if ``token`` has ``prefix``, the right length and alphabet, and a matching checksum."""
     if len(token) != len(prefix) + RANDOM_LENGTH + CHECKSUM_LENGTH or not token.startswith(prefix):
         return False
-    random_part = token[len(prefix) :]
-    if any(character not in BASE62 for character in random_part):
+    if not _BASE62_TEXT.fullmatch(token, len(prefix)):
         return False
     body, check = token[:-CHECKSUM_LENGTH], token[-CHECKSUM_LENGTH:]
     return hmac.compare_digest(checksum(body), check)
@@ -135,12 +151,7 @@ def is_well_formed(token: str, prefix: str) -> bool:
 
 def is_access_key_id(key_id: str) -> bool:
     """True if ``key_id`` looks like an access key ID (no database access)."""
-    random_part = key_id[len(ACCESS_KEY_ID_PREFIX) :]
-    return (
-        key_id.startswith(ACCESS_KEY_ID_PREFIX)
-        and len(random_part) == KEY_ID_RANDOM_LENGTH
-        and all(character in KEY_ID_ALPHABET for character in random_part)
-    )
+    return _ACCESS_KEY_ID.fullmatch(key_id) is not None
 
 
 def new_access_key_id() -> str:
@@ -236,6 +247,30 @@ def regenerate_api_key(api_key: APIKey) -> str:
     return key
 
 
+def roll_refusal(access_key: AccessKey, now: datetime) -> str | None:
+    """Why ``access_key`` cannot be rolled, or None: a revoked or expired key stays refused for good."""
+    if access_key.revoked_at is not None:
+        return "A revoked access key cannot be rolled. Create a new access key instead."
+    if access_key.expires_at is not None and access_key.expires_at <= now:
+        return "An expired access key cannot be rolled. Create a new access key instead."
+    return None
+
+
+@sensitive_variables("secret")
+def roll_access_key(access_key: AccessKey, grace: timedelta, now: datetime) -> str:
+    """Give ``access_key`` a new secret and return it; the current one keeps working for ``grace`` (never
+    beyond the key's expiry). A secret a previous roll replaced stops at once: at most two work."""
+    secret = new_access_key_secret()
+    until = min(now + grace, access_key.expires_at) if access_key.expires_at else now + grace
+    if until > now:
+        access_key.previous_secret_hash, access_key.previous_secret_until = access_key.secret_hash, until
+    else:
+        access_key.previous_secret_hash, access_key.previous_secret_until = "", None
+    access_key.secret_hash = hash_secret(secret)
+    access_key.save(update_fields=["secret_hash", "previous_secret_hash", "previous_secret_until"])
+    return secret
+
+
 def regenerate_debug_session_key(organization: Organization) -> str:
     """Give the organization a new debug session key and return it."""
     organization.debug_session_key = new_debug_session_key()
@@ -246,80 +281,18 @@ def regenerate_debug_session_key(organization: Organization) -> str:
 # Verifying --------------------------------------------------------------------------------------
 
 
-def _role_of(user_field: str) -> Subquery:
-    # A deactivated user belongs nowhere: their keys lose their power with their sign-in.
-    return Subquery(
-        Membership.objects.filter(
-            user=OuterRef(user_field), user__is_active=True, organization=OuterRef("organization")
-        ).values("role")[:1]
-    )
-
-
-class _KeyLookup:
-    """One key by a unique column, with its organization and its user's current role: one SELECT.
-
-    Building and compiling that ORM query costs far more than running it, so the SQL is compiled once
-    (per thread and database, from the ORM query itself, so it stays portable) and then executed
-    directly; the compiler's own converters turn the row into model instances exactly as the ORM would.
-    """
-
-    PLACEHOLDER = "credhub-key-lookup-placeholder"
-
-    def __init__(self, model: type, column: str, user_field: str) -> None:
-        self.model, self.column, self.user_field = model, column, user_field
-        self.key_fields = [f.attname for f in model._meta.concrete_fields]
-        self.organization_fields = [f.attname for f in Organization._meta.concrete_fields]
-        self._compiled = threading.local()
-
-    def _compile(self, alias: str) -> tuple[Any, str, dict]:
-        compiled = getattr(self._compiled, alias, None)
-        if compiled is None:
-            queryset = (
-                self.model.objects.using(alias)
-                .filter(**{self.column: self.PLACEHOLDER})
-                .annotate(user_role=_role_of(self.user_field))
-                .order_by()
-                .values_list(
-                    *self.key_fields, *[f"organization__{name}" for name in self.organization_fields], "user_role"
-                )[:1]
-            )
-            compiler = queryset.query.get_compiler(using=alias)
-            sql, params = compiler.as_sql()
-            if list(params) != [self.PLACEHOLDER]:  # the statement must take exactly the looked-up value
-                raise RuntimeError(f"Unexpected parameters in the key lookup: {params!r}")
-            # The row converters (dates on SQLite, JSON, ...) are worked out once too.
-            converters = compiler.get_converters([column[0] for column in compiler.select[: compiler.col_count]])
-            compiled = (compiler, sql, converters)
-            setattr(self._compiled, alias, compiled)
-        return compiled
-
-    def find(self, value: str) -> Any:
-        """The key whose column equals ``value``, with ``.organization`` and ``.user_role`` set, or None."""
-        alias = router.db_for_read(self.model)
-        compiler, sql, converters = self._compile(alias)
-        with connections[alias].cursor() as cursor:
-            cursor.execute(sql, [value])
-            rows = cursor.fetchmany(1)
-        if not rows:
-            return None
-        row = next(compiler.apply_converters(rows, converters)) if converters else list(rows[0])
-        keys_end = len(self.key_fields)
-        organization_end = keys_end + len(self.organization_fields)
-        key = self.model.from_db(alias, self.key_fields, row[:keys_end])
-        key.organization = Organization.from_db(alias, self.organization_fields, row[keys_end:organization_end])
-        key.user_role = row[organization_end]
-        return key
-
-
-_access_key_by_id = _KeyLookup(AccessKey, "key_id", "owner")
-_api_key_by_hash = _KeyLookup(APIKey, "secret_hash", "created_by")
-
-
 @sensitive_variables("secret")  # kept out of Django's error reports
 def authenticate_access_key(
-    key_id: str, secret: str, *, address: str | None = None, now: datetime | None = None
+    key_id: str,
+    secret: str,
+    *,
+    address: str | None = None,
+    method: str = "",
+    path: str = "",
+    now: datetime | None = None,
 ) -> Caller:
-    """Check an access key ID + secret; return the caller or raise :class:`KeyRejected`.
+    """Check an access key ID + secret; return the caller or raise :class:`KeyRejected`. ``address``,
+    ``method`` and ``path`` (without the query) describe the request, for the key's last use.
 
     One query: the key by its unique ID, with its organization and its owner's current role.
     """
@@ -327,23 +300,35 @@ def authenticate_access_key(
         raise KeyRejected(MALFORMED)
     now = now or timezone.now()
     presented = hash_secret(secret)
-    access_key = _access_key_by_id.find(key_id)
-    # Compare against a dummy when the ID is unknown, so both failures take the same path.
-    stored = access_key.secret_hash if access_key is not None else "0" * 64
-    if not hmac.compare_digest(presented, stored) or access_key is None:
+    row, alias = access_key_by_id.find(key_id)
+    # Compared on the raw row, against a dummy when the ID is unknown: a wrong secret and an unknown ID
+    # take the same path, and no model instance is built for either.
+    # During a roll the secret it replaced works too, until its time: both comparisons are always made
+    # (against dummies where there is no row or no roll), so no refusal takes a shorter path.
+    current = hmac.compare_digest(presented, access_key_by_id.stored_hash(row) or NO_HASH)
+    previous = hmac.compare_digest(presented, access_key_by_id.previous_hash(row) or NO_HASH)
+    if row is None or not (current or (previous and _previous_still_works(row, now))):
         raise KeyRejected(INCORRECT)
+    access_key, user_role = access_key_by_id.build(row, alias)
     if access_key.revoked_at is not None:
         raise KeyRejected(REVOKED)
+    if access_key.deactivated_at is not None:
+        raise KeyRejected(INACTIVE)
     if access_key.expires_at is not None and access_key.expires_at <= now:
         raise KeyRejected(EXPIRED)
     if access_key.owner_id is None:  # a system-generated key acts with its stored role
         role = access_key.role
-    elif access_key.user_role is None:
+    elif user_role is None:
         raise KeyRejected(OWNER_GONE)
     else:
-        role = access_key.user_role
-    record_use(access_key, address=address, now=now)
+        role = user_role
+    record_use(access_key, address=address, method=method, path=path, now=now)
     return Caller(organization=access_key.organization, role=role, access_key=access_key)
+
+
+def _previous_still_works(row: Any, now: datetime) -> bool:
+    until = access_key_by_id.previous_until(row)
+    return until is not None and until > now
 
 
 def api_key_refusal(organization: Organization, now: datetime) -> str | None:
@@ -368,24 +353,31 @@ def authenticate_api_key(key: str, *, address: str | None = None, now: datetime 
         raise KeyRejected(MALFORMED)
     now = now or timezone.now()
     presented = hash_secret(key)
-    api_key = _api_key_by_hash.find(presented)
+    row, alias = api_key_by_hash.find(presented)
     # The lookup is by a keyed hash the caller cannot steer; the comparison is constant-time anyway.
-    if api_key is None or not hmac.compare_digest(presented, api_key.secret_hash):
+    if row is None or not hmac.compare_digest(presented, api_key_by_hash.stored_hash(row)):
         raise KeyRejected(API_KEY_INCORRECT)
+    api_key, user_role = api_key_by_hash.build(row, alias)
     if refusal := api_key_refusal(api_key.organization, now):
         raise KeyRejected(refusal)
+    if api_key.deactivated_at is not None:
+        raise KeyRejected(API_KEY_INACTIVE)
     if api_key.created_by_id is None:
         role = Membership.Role.MEMBER
-    elif api_key.user_role is None:
+    elif user_role is None:
         raise KeyRejected(CREATOR_GONE)
     else:
-        role = api_key.user_role
+        role = user_role
     record_use(api_key, address=address, now=now)
     return Caller(organization=api_key.organization, role=role, api_key=api_key)
 
 
-def record_use(key: AccessKey | APIKey, *, address: str | None, now: datetime) -> None:
-    """Note that ``key`` was used, at most once a minute: no write at all if it was noted recently.
+def record_use(
+    key: AccessKey | APIKey, *, address: str | None, now: datetime, method: str = "", path: str = ""
+) -> None:
+    """Note that ``key`` was used, at most once a minute: no write at all if it was noted recently. An
+    access key also notes the address, method and path of that request (never its query string, which
+    could carry anything).
 
     The UPDATE is conditional, so concurrent requests write once between them.
     """
@@ -395,6 +387,8 @@ def record_use(key: AccessKey | APIKey, *, address: str | None, now: datetime) -
     changes: dict[str, Any] = {"last_used_at": now}
     if isinstance(key, AccessKey):
         changes["last_used_ip"] = address
+        changes["last_used_method"] = method[: AccessKey._meta.get_field("last_used_method").max_length]
+        changes["last_used_path"] = path.split("?", 1)[0][: AccessKey._meta.get_field("last_used_path").max_length]
     type(key).objects.filter(pk=key.pk).filter(Q(last_used_at__isnull=True) | Q(last_used_at__lte=cutoff)).update(
         **changes
     )

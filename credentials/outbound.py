@@ -11,7 +11,10 @@ What the session guarantees, because a credential store is trusted with producti
 - the credential goes only where it belongs: a request that carries its authentication is sent only to
   the origin (scheme, host, port) of its Base URL — or of an AWS4 credential's Base Endpoint —, so a
   mistake in an integration cannot hand the secret to another site;
-- every request has a timeout (:data:`DEFAULT_TIMEOUT` unless the caller gives a shorter or longer one);
+- every request has a timeout (:data:`DEFAULT_TIMEOUT` unless the caller gives a shorter or longer one)
+  per socket operation, and a total deadline (``CREDHUB_OUTBOUND_DEADLINE`` seconds, 25 by default) for
+  connecting, TLS, the headers and the body together, so a server that trickles its answer cannot hold
+  a worker (:mod:`credentials.deadlines`);
 - a redirect to another host (or scheme, or port) carries no credential: the authentication headers
   and every secret header are removed before the request leaves (``requests`` itself would only
   remove ``Authorization``); a redirect on the same host is signed again for its new URL;
@@ -51,7 +54,8 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import NameResolutionError
 
-from credentials import catalog
+from credentials import catalog, deadlines
+from credentials.deadlines import DeadlineConnectionMixin
 from credentials.encryption import DecryptionError, Sealed
 from credentials.models import Credential, Organization
 
@@ -164,12 +168,20 @@ class _CheckedConnectionMixin:
         raise last_error
 
 
-class _CheckedHTTPConnection(_CheckedConnectionMixin, HTTPConnection):
+class _CheckedHTTPConnection(_CheckedConnectionMixin, DeadlineConnectionMixin, HTTPConnection):
     pass
 
 
-class _CheckedHTTPSConnection(_CheckedConnectionMixin, HTTPSConnection):
+class _CheckedHTTPSConnection(_CheckedConnectionMixin, DeadlineConnectionMixin, HTTPSConnection):
     pass
+
+
+class _DeadlineHTTPConnectionPool(HTTPConnectionPool):
+    ConnectionCls = type("_DeadlineHTTPConnection", (DeadlineConnectionMixin, HTTPConnection), {})
+
+
+class _DeadlineHTTPSConnectionPool(HTTPSConnectionPool):
+    ConnectionCls = type("_DeadlineHTTPSConnection", (DeadlineConnectionMixin, HTTPSConnection), {})
 
 
 class _CheckedHTTPConnectionPool(HTTPConnectionPool):
@@ -188,6 +200,17 @@ class PublicTargetsAdapter(HTTPAdapter):
         self.poolmanager.pool_classes_by_scheme = {
             "http": _CheckedHTTPConnectionPool,
             "https": _CheckedHTTPSConnectionPool,
+        }
+
+
+class DeadlineAdapter(HTTPAdapter):
+    """An adapter whose connections obey the request's total deadline (private targets allowed)."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {
+            "http": _DeadlineHTTPConnectionPool,
+            "https": _DeadlineHTTPSConnectionPool,
         }
 
 
@@ -293,6 +316,7 @@ class CredentialSession(requests.Session):
         auth_header_names: tuple[str, ...] = (),
         other_origins: tuple[str, ...] = (),
         timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
+        deadline: float | None = None,
         allow_private_targets: bool = False,
     ) -> None:
         super().__init__()
@@ -300,14 +324,16 @@ class CredentialSession(requests.Session):
         # Where a request carrying the credential may go. No Base URL means nowhere: fail closed.
         self.allowed_origins = {origin(url) for url in (base_url, *other_origins) if url}
         self.timeout = timeout
+        # Seconds one request may take in all, redirects included (CREDHUB_OUTBOUND_DEADLINE by default).
+        self.deadline = deadline if deadline is not None else settings.CREDHUB_OUTBOUND_DEADLINE
         # Everything authentication puts on a request; dropped on a redirect to another host.
         self.auth_header_names = tuple(dict.fromkeys(("Authorization", *auth_header_names)))
         self.max_redirects = MAX_REDIRECTS
         # Environment proxies and .netrc would route or authenticate around the target check.
         self.trust_env = False
-        if not allow_private_targets:
-            self.mount("https://", PublicTargetsAdapter())
-            self.mount("http://", PublicTargetsAdapter())
+        adapter = DeadlineAdapter if allow_private_targets else PublicTargetsAdapter
+        self.mount("https://", adapter())
+        self.mount("http://", adapter())
 
     def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:
         if self.base_url and not urlsplit(url).scheme:
@@ -319,7 +345,40 @@ class CredentialSession(requests.Session):
             kwargs["timeout"] = self.timeout
         if any(name in request.headers for name in self.auth_header_names):
             self._check_origin(request.url)
-        return super().send(request, **kwargs)
+        if deadlines.current.get() is not None:  # a redirect: still within the first request's deadline
+            return super().send(request, **kwargs)
+        deadline = deadlines.Deadline(self.deadline)
+        token = deadlines.current.set(deadline)
+        deadline.start()
+        try:
+            response = super().send(request, **kwargs)
+            if deadline.expired:  # a body read until the connection closed may have ended early
+                response.close()
+                raise requests.exceptions.ReadTimeout("deadline")
+        except requests.exceptions.RequestException:
+            if deadline.expired:
+                raise requests.exceptions.ReadTimeout(
+                    f"No complete answer within {deadline.seconds:g} seconds.", request=request
+                ) from None
+            deadline.cancel()
+            raise
+        except BaseException:
+            deadline.cancel()
+            raise
+        finally:
+            deadlines.current.reset(token)
+        if kwargs.get("stream"):
+            # The body is read later, at the caller's pace: the deadline runs until the response closes.
+            close = response.close
+
+            def close_and_cancel() -> None:
+                deadline.cancel()
+                close()
+
+            response.close = close_and_cancel  # type: ignore[method-assign]
+        else:
+            deadline.cancel()
+        return response
 
     def _check_origin(self, url: str) -> None:
         scheme, host, port = origin(url)
@@ -422,6 +481,7 @@ def session_for(
     organization: Organization | None = None,
     *,
     timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
+    deadline: float | None = None,
 ) -> CredentialSession:
     """A ready session that authenticates every request as ``credential`` (on behalf of ``organization``).
 
@@ -440,6 +500,7 @@ def session_for(
         auth_header_names=header_names,
         other_origins=(endpoint,) if endpoint else (),
         timeout=timeout,
+        deadline=deadline,
         allow_private_targets=settings.CREDHUB_ALLOW_PRIVATE_TARGETS,
     )
     session.headers["User-Agent"] = USER_AGENT
@@ -537,7 +598,7 @@ def test_credential(
 ) -> TestResult:
     """Send one GET to the credential's Base URL (redirects not followed) and report what happened.
 
-    Updates the credential's "last used" time whenever a request was sent.
+    Updates the credential's "last used" time whenever the upstream answered.
     """
     slug = organization.slug if organization is not None else None
     host = urlsplit(credential.base_url).hostname or credential.base_url or "The Base URL"
@@ -547,13 +608,11 @@ def test_credential(
         session = session_for(credential, organization, timeout=timeout)
     except OutboundError as error:
         return TestResult(False, error.outcome, str(error), organization=slug)
-    sent = True
     try:
         with session:
             response = session.get(credential.base_url, allow_redirects=False, stream=True)
             response.close()
     except RefusedTarget as error:
-        sent = False
         result = TestResult(False, error.outcome, str(error), organization=slug)
     except requests.exceptions.SSLError:
         result = TestResult(
@@ -569,14 +628,11 @@ def test_credential(
             False, "unreachable", f"Unreachable: credhub could not connect to {host}.", organization=slug
         )
     except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema):
-        sent = False
         result = TestResult(False, "invalid_url", "The Base URL is not an http or https URL.", organization=slug)
     except OutboundError as error:
-        sent = False
         result = TestResult(False, error.outcome, str(error), organization=slug)
     except UnicodeError:
         # http.client sends header values as Latin-1; its error would name the value, so it is not quoted.
-        sent = False
         result = TestResult(
             False,
             "error",
@@ -585,14 +641,13 @@ def test_credential(
         )
     except requests.exceptions.RequestException as error:
         # Anything else requests refuses (a malformed header, say): named by its type, never its text.
-        sent = False
         result = TestResult(
             False, "error", f"The request could not be sent ({type(error).__name__}).", organization=slug
         )
     else:
         ok, outcome, message = _describe_status(response.status_code, host)
         result = TestResult(ok, outcome, message, status_code=response.status_code, organization=slug)
-    if sent:
+        # "Last used" means the upstream answered: a refused, unreachable or timed-out test leaves it alone.
         Credential.objects.filter(pk=credential.pk).update(last_used_at=timezone.now())
     logger.info("Tested credential %s: %s", credential.pk, result.outcome)
     return result

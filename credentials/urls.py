@@ -1,9 +1,10 @@
 from __future__ import annotations
 
+from django.conf import settings as django_settings
 from django.urls import path
 
 from credentials.views import api_authentication as api_auth
-from credentials.views import audit, connections, credentials, pages, settings, test_connection, webhooks
+from credentials.views import audit, connections, credential_test, credentials, key_lifecycle, pages, settings, webhooks
 
 credentials_base = "o/<slug:org>/settings/integrations/credentials/"
 api_auth_base = "o/<slug:org>/settings/api-authentication/"
@@ -12,6 +13,7 @@ webhooks_base = "o/<slug:org>/settings/integrations/webhooks/"
 urlpatterns = [
     path("", pages.home, name="home"),
     path("healthz", pages.healthz, name="healthz"),
+    path("favicon.ico", pages.favicon, name="favicon"),
     path("o/<slug:org>/settings/", settings.settings_home, name="settings"),
     path("o/<slug:org>/settings/audit-log/", audit.audit_log, name="audit_log"),
     path(credentials_base, credentials.credential_list, name="credential_list"),
@@ -20,7 +22,7 @@ urlpatterns = [
     path(f"{credentials_base}<uuid:credential_id>/edit/", credentials.credential_edit, name="credential_edit"),
     path(f"{credentials_base}<uuid:credential_id>/rename/", credentials.credential_rename, name="credential_rename"),
     path(f"{credentials_base}<uuid:credential_id>/delete/", credentials.credential_delete, name="credential_delete"),
-    path(f"{credentials_base}<uuid:credential_id>/test/", test_connection.credential_test, name="credential_test"),
+    path(f"{credentials_base}<uuid:credential_id>/test/", credential_test.credential_test, name="credential_test"),
     path("o/<slug:org>/connections/", connections.connection_list, name="connection_list"),
     path("o/<slug:org>/connections/new/", connections.connection_new, name="connection_new"),
     path(
@@ -43,6 +45,19 @@ urlpatterns = [
     ),
     path(
         f"{api_auth_base}access-keys/<uuid:access_key_id>/delete/", api_auth.access_key_delete, name="access_key_delete"
+    ),
+    path(
+        f"{api_auth_base}access-keys/<uuid:access_key_id>/deactivate/",
+        key_lifecycle.access_key_deactivate,
+        name="access_key_deactivate",
+    ),
+    path(
+        f"{api_auth_base}access-keys/<uuid:access_key_id>/reactivate/",
+        key_lifecycle.access_key_reactivate,
+        name="access_key_reactivate",
+    ),
+    path(
+        f"{api_auth_base}access-keys/<uuid:access_key_id>/roll/", key_lifecycle.access_key_roll, name="access_key_roll"
     ),
     path(f"{api_auth_base}expiry/", api_auth.expiry_settings, name="expiry_settings"),
     path(f"{api_auth_base}api-keys/new/", api_auth.api_key_create, name="api_key_create"),
@@ -70,4 +85,17 @@ urlpatterns = [
         webhooks.delivery_resend,
         name="webhook_delivery_resend",
     ),
+    path(
+        f"{api_auth_base}api-keys/<uuid:api_key_id>/deactivate/",
+        key_lifecycle.api_key_deactivate,
+        name="api_key_deactivate",
+    ),
+    path(
+        f"{api_auth_base}api-keys/<uuid:api_key_id>/reactivate/",
+        key_lifecycle.api_key_reactivate,
+        name="api_key_reactivate",
+    ),
 ]
+
+if django_settings.DEBUG:  # the demo's local upstream (`make run`); never routed in production
+    urlpatterns.append(path("demo/echo/", pages.demo_echo, name="demo_echo"))

@@ -6,6 +6,7 @@ Every variable is listed, with its default, in the README.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -31,11 +32,23 @@ _DEV_ENCRYPTION_KEY = "Y3JlZGh1Yi1kZXZlbG9wbWVudC1vbmx5LWtleS0wMDA="
 
 def _required(name: str, dev_default: str) -> str:
     value = os.environ.get(name, "").strip()
+    if value and value == dev_default and not DEBUG:
+        # The development keys are published in this repository: with them, anyone could forge
+        # sessions or decrypt every stored secret.
+        raise ImproperlyConfigured(f"{name} is the published development value: set a key of your own.")
     if value:
         return value
     if DEBUG:
         return dev_default
     raise ImproperlyConfigured(f"Set the {name} environment variable (see the README).")
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    try:
+        return int(value) if value else default
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
 
 
 SECRET_KEY = _required("SECRET_KEY", _DEV_SECRET_KEY)
@@ -45,6 +58,8 @@ SECRET_KEY = _required("SECRET_KEY", _DEV_SECRET_KEY)
 CREDHUB_ENCRYPTION_KEYS = [
     key.strip() for key in _required("CREDHUB_ENCRYPTION_KEYS", _DEV_ENCRYPTION_KEY).split(",") if key.strip()
 ]
+if not DEBUG and _DEV_ENCRYPTION_KEY in CREDHUB_ENCRYPTION_KEYS:
+    raise ImproperlyConfigured("CREDHUB_ENCRYPTION_KEYS holds the published development key: generate your own.")
 
 # Which credentials may be used from this installation: "test" credentials only run where this is
 # "test", production ones only where it is "production".
@@ -54,6 +69,10 @@ if CREDHUB_ENVIRONMENT not in {"production", "test"}:
 
 # Outbound requests refuse loopback, link-local and private addresses unless this is on.
 CREDHUB_ALLOW_PRIVATE_TARGETS = env_flag("CREDHUB_ALLOW_PRIVATE_TARGETS")
+
+# Seconds one outbound request (Test connection, session_for users) may take in all: connect, TLS,
+# headers and body. Below gunicorn's worker timeout, so a slow target ends in "timed out".
+CREDHUB_OUTBOUND_DEADLINE = float(os.environ.get("CREDHUB_OUTBOUND_DEADLINE") or 25)
 
 ALLOWED_HOSTS = [
     host.strip() for host in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if host.strip()
@@ -68,6 +87,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "template_partials",
+    "axes",
+    "csp",
     "credentials",
     # After credentials, whose db_worker (the same worker, which first re-queues stranded deliveries) wins.
     "django_tasks",
@@ -76,6 +97,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "credentials.middleware.SecurityHeadersMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -83,7 +106,14 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, so that it sees the sign-in attempts of every view (the admin's included).
+    "axes.middleware.AxesMiddleware",
 ]
+
+if not DEBUG:
+    # In production static files are answered here, before sessions and the database are touched
+    # (runserver and the tests' live server serve them themselves).
+    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "credhub.urls"
 
@@ -105,11 +135,29 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "credhub.wsgi.application"
 
+# Connections are kept open between requests by default: opening one per request costs about ten times
+# the throughput on PostgreSQL. CONN_HEALTH_CHECKS makes a reused connection that died get replaced.
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
+        conn_max_age=env_int("CONN_MAX_AGE", 600),
+        conn_health_checks=env_flag("CONN_HEALTH_CHECKS", True),
     )
+}
+
+# The failure counters of the API and the sign-in throttle live in this cache, so every server process
+# on the same database (or Redis) counts together. The database cache's table is made by
+# `manage.py createcachetable` (every make target runs it).
+# CREDHUB_CACHE_KEY_PREFIX keeps installations that share one Redis apart.
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache"
+        if REDIS_URL
+        else "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": REDIS_URL or "credhub_cache",
+        "KEY_PREFIX": os.environ.get("CREDHUB_CACHE_KEY_PREFIX", ""),
+    }
 }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -119,6 +167,32 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# AxesBackend first: it refuses a locked-out username or address before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "credentials.sign_in.SignInThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Sign-in throttling (django-axes, counting in the cache above): after AXES_FAILURE_LIMIT wrong passwords
+# for one username, or from one address, that username or address is refused for the cool-off time.
+# An operator lifts it early with `manage.py axes_reset_username NAME` or `axes_reset_ip ADDRESS`.
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_FAILURE_LIMIT = env_int("CREDHUB_SIGN_IN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("CREDHUB_SIGN_IN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "credentials.addresses.client_address"
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_RESET_ON_SUCCESS = True
+# Attempts during a lockout do not push its end further back: the message names a time that holds.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_VERBOSE = False
+AXES_ENABLE_ADMIN = False  # the attempts live in the cache, not in axes' tables
+
+# Peers whose X-Forwarded-For credhub believes (addresses or networks), e.g. the reverse proxy's.
+CREDHUB_TRUSTED_PROXIES = [
+    proxy.strip() for proxy in os.environ.get("CREDHUB_TRUSTED_PROXIES", "").split(",") if proxy.strip()
 ]
 
 LOGIN_URL = "login"
@@ -132,15 +206,61 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
+# Hashed, compressed copies made by collectstatic; DEBUG (runserver, tests) serves the plain files.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads no cookie: the token travels in <body hx-headers>.
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG and env_flag("HTTPS", True)
+# A signed-in session lasts CREDHUB_SESSION_HOURS (12 by default), or until the browser closes.
+SESSION_COOKIE_AGE = env_int("CREDHUB_SESSION_HOURS", 12) * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_flag("CREDHUB_SESSION_EXPIRE_AT_BROWSER_CLOSE")
+
+HTTPS = not DEBUG and env_flag("HTTPS", True)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+# Over HTTPS, plain HTTP is redirected and browsers are told to use HTTPS only (a year, subdomains too).
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+# "preload" only allows submitting the domain to the browsers' HSTS list; SECURE_HSTS_PRELOAD=0 leaves it out.
+SECURE_HSTS_PRELOAD = HTTPS and env_flag("SECURE_HSTS_PRELOAD", True)
+# The health check answers the proxy's plain-HTTP probes without a redirect.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Behind a TLS-terminating proxy: SECURE_PROXY_SSL_HEADER=X-Forwarded-Proto (the value "https" is implied).
+if _proxy_ssl_header := os.environ.get("SECURE_PROXY_SSL_HEADER", "").strip():
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_ssl_header.upper().replace("-", "_"), "https")
 X_FRAME_OPTIONS = "DENY"
 CSRF_FAILURE_VIEW = "credentials.views.pages.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Content-Security-Policy: credhub's own scripts and styles only, no inline code, no framing.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    }
+}
+# Browser features credhub never uses, refused for the page and anything it could embed.
+CREDHUB_PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), magnetometer=(), gyroscope=(), "
+    "accelerometer=(), fullscreen=(self)"
+)
 
 LOGGING = {
     "version": 1,

@@ -28,6 +28,117 @@ document.documentElement.classList.add("js");
     window.setTimeout(function () { region.textContent = message; }, 50);
   }
 
+  const busyByRequest = new WeakMap();
+  let focusLost = false;
+  let remembered = null;  // { id, next, previous } of the tile or row a dialog was opened from
+
+  function itemOf(element) { return element && element.closest && element.closest("li.tile[id], tr[id]"); }
+
+  function rememberItem(element) {
+    const item = itemOf(element);
+    if (!item) { remembered = null; return; }
+    const next = item.nextElementSibling && item.nextElementSibling.id ? item.nextElementSibling.id : null;
+    const previous = item.previousElementSibling && item.previousElementSibling.id ? item.previousElementSibling.id : null;
+    remembered = { id: item.id, next: next, previous: previous };
+  }
+
+  // The focusable control of a tile or row: its More options button, else its first link or button.
+  function controlOf(item) {
+    return item.querySelector('[aria-haspopup="menu"]') || item.querySelector("button, a[href]") || item;
+  }
+
+  // After a dialog closed on a change: the item that changed (added, edited), else the one after the item
+  // that was deleted (or before it, at the end of the list), else the control that opened the dialog.
+  function itemAfterChange() {
+    if (remembered) {
+      const ids = remembered.added ? [remembered.id] : [remembered.id, remembered.next, remembered.previous];
+      for (const id of ids) {
+        const item = id && document.getElementById(id);
+        if (item) return controlOf(item);
+      }
+    }
+    if (opener && document.body.contains(opener)) return opener;
+    if (opener && opener.id && document.getElementById(opener.id)) return document.getElementById(opener.id);
+    const list = document.querySelector("#tile-list, #access-keys");
+    return list ? list.querySelector(".section-header .button, .empty-state .button") : null;
+  }
+
+  // Move focus without scrolling the page, then bring the item into view only if it is outside it, and
+  // highlight it briefly so the eye finds what changed.
+  function focusChanged(element, highlight) {
+    if (!element.matches("a[href], button, input, select, textarea, [tabindex]")) element.setAttribute("tabindex", "-1");
+    element.focus({ preventScroll: true });
+    const rect = element.getBoundingClientRect();
+    if (rect.top < 0 || rect.bottom > window.innerHeight) element.scrollIntoView({ block: "nearest" });
+    const item = itemOf(element);
+    if (item && highlight !== false) {
+      // After htmx's settle step (20 ms), which resets the class of swapped-in elements.
+      window.setTimeout(function () {
+        item.classList.add("changed");
+        window.setTimeout(function () { item.classList.remove("changed"); }, 2500);
+      }, 60);
+    }
+  }
+
+  function showCopied(button) {
+    if (!button.dataset.label) button.dataset.label = button.textContent;
+    button.dataset.copied = "true";
+    button.textContent = "Copied";
+    window.clearTimeout(Number(button.dataset.copiedTimer || 0));
+    button.dataset.copiedTimer = String(window.setTimeout(function () {
+      button.textContent = button.dataset.label;
+      delete button.dataset.copied;
+    }, 2000));
+  }
+
+  // Status messages say what just happened; once something else starts, old ones elsewhere go.
+  function clearOtherStatuses(near) {
+    document.querySelectorAll(".status-message").forEach(function (region) {
+      if (near && (region.contains(near) || near.contains(region))) return;
+      if (region.closest("dialog")) return;
+      if (region.matches("p")) region.remove(); else region.innerHTML = "";
+    });
+  }
+
+  function addDismissButtons(root) {
+    if (!root.querySelectorAll) return;
+    const messages = Array.from(root.querySelectorAll(".status-message > p, p.status-message"));
+    if (root.matches && root.matches(".status-message > p, p.status-message")) messages.push(root);
+    messages.forEach(function (message) {
+      if (message.querySelector("[data-dismiss-status]")) return;
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "dismiss";
+      button.setAttribute("data-dismiss-status", "");
+      button.setAttribute("aria-label", "Dismiss message");
+      message.appendChild(button);
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { addDismissButtons(document); });
+
+  // A shown-once dialog (a new API key) opens as a modal as soon as it arrives.
+  function showOnLoad(root) {
+    if (!root.querySelectorAll) return;
+    root.querySelectorAll("dialog[data-show-on-load]").forEach(function (dialog) {
+      if (dialog.open) dialog.close();
+      dialog.showModal();
+      focusInDialog(dialog);
+    });
+  }
+
+  // Times in the audit log: the reader's local date and time, the exact moment on hover.
+  function localTimes(root) {
+    if (!root.querySelectorAll) return;
+    root.querySelectorAll("time[data-local]").forEach(function (time) {
+      const moment = new Date(time.getAttribute("datetime"));
+      if (isNaN(moment)) return;
+      time.textContent = moment.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+      time.title = moment.toLocaleString(undefined, { dateStyle: "full", timeStyle: "long" });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { showOnLoad(document); localTimes(document); });
+  document.addEventListener("htmx:load", function (event) { localTimes(event.detail.elt); });
+
   function closeMenus(except) {
     document.querySelectorAll('[aria-haspopup="menu"][aria-expanded="true"]').forEach(function (button) {
       if (button === except) return;
@@ -82,12 +193,27 @@ document.documentElement.classList.add("js");
     const dialogLink = event.target.closest("[data-opens-dialog]");
     if (dialogLink) {
       opener = document.querySelector('[aria-haspopup="menu"][aria-expanded="true"]') || dialogLink;
+      rememberItem(opener);
       closeMenus();
     }
     const closer = event.target.closest("[data-close-dialog]");
     if (closer && closer.closest("dialog")) {
       event.preventDefault();
-      closer.closest("dialog").close();
+      const closing = closer.closest("dialog");
+      if (closing.dataset.dirty === "true") askBeforeDiscarding(closing);
+      else closing.close();
+    }
+    const dismiss = event.target.closest("[data-dismiss-status]");
+    if (dismiss) {
+      const region = dismiss.closest("[role=status], .status-message");
+      const message = dismiss.closest("p, .status-message");
+      if (message) message.remove();
+      if (region && region.isConnected) region.focus({ preventScroll: true });
+    }
+    const shows = event.target.closest("[data-show-dialog]");
+    if (shows) {
+      const shown = document.getElementById(shows.getAttribute("data-show-dialog"));
+      if (shown) { opener = shows; shown.showModal(); focusInDialog(shown); }
     }
     // "Done" after a secret was shown: close this dialog, then open the alert that needs an answer.
     const thenOpen = event.target.closest("[data-then-open]");
@@ -95,7 +221,7 @@ document.documentElement.classList.add("js");
       event.preventDefault();
       const next = document.getElementById(thenOpen.getAttribute("data-then-open"));
       thenOpen.closest("dialog").close();
-      if (next) { next.showModal(); focusFirst(next); }
+      if (next) { next.showModal(); focusInDialog(next); }
     }
     // "Download credentials": a .env file built here from what is on screen; the server never serves it.
     const download = event.target.closest("[data-download-env]");
@@ -117,7 +243,7 @@ document.documentElement.classList.add("js");
       if (source && navigator.clipboard) {
         navigator.clipboard.writeText(source.value || source.textContent.trim()).then(function () {
           announce("Copied");
-          copy.dataset.copied = "true";
+          showCopied(copy);
         });
       }
     }
@@ -168,6 +294,7 @@ document.documentElement.classList.add("js");
     htmx.process(dialog || (event.target.isConnected ? event.target : document.body));
     if (dialog) {
       const opening = !dialog.open;
+      if (opening) delete dialog.dataset.dirty;
       if (opening) dialog.showModal();
       if (opening) document.activeElement.blur();
       focusInDialog(dialog);
@@ -177,8 +304,17 @@ document.documentElement.classList.add("js");
     // to focus, since the element that had focus was replaced.
     const announced = event.target.querySelector && event.target.querySelector("[data-announce]");
     if (announced) announce(announced.textContent.trim());
+    addDismissButtons(event.target);
+    showOnLoad(event.target);
     const focus = event.target.querySelector && event.target.querySelector("[data-focus-after-swap]");
-    if (focus) focus.focus();
+    if (focus) focusChanged(focus);
+    else if (focusLost) {
+      // The control that had focus was replaced (Show, Regenerate, Generate API key): its successor, or the
+      // first control of what replaced it, takes focus so it never falls back to the page.
+      const successor = event.target.querySelector && event.target.querySelector(FIELDS + ", button, a[href]");
+      if (successor) focusChanged(successor);
+    }
+    focusLost = false;
   });
 
   // The server asks for dialogs to close once an action succeeded (HX-Trigger).
@@ -200,13 +336,145 @@ document.documentElement.classList.add("js");
       next.focus();
       const status = next.closest("fieldset, section") && next.closest("fieldset, section").querySelector("[role=status]");
       if (status && status.textContent.trim()) announce(status.textContent.trim());
-    } else if (opener && document.body.contains(opener)) opener.focus();
-    else {
-      const status = document.querySelector("#tile-list [role=status]");
-      const main = document.getElementById("main");
-      if (main) main.focus();
+    } else {
+      const target = itemAfterChange();
+      if (target) focusChanged(target, !(opener && document.body.contains(opener)));
+      else {
+        const main = document.getElementById("main");
+        if (main) main.focus({ preventScroll: true });
+      }
+      const status = document.querySelector("#tile-list .status-message, #access-keys .status-message, #api-keys .status-message");
       if (status && status.textContent.trim()) announce(status.textContent.trim());
     }
     opener = null;
+    remembered = null;
+  }, true);
+
+  // Escape on a dialog that showed a secret once leads, like Done, to the alert that needs an answer; on an
+  // overlay with typed input it asks before discarding what was typed.
+  document.addEventListener("cancel", function (event) {
+    const dialog = event.target;
+    if (dialog.tagName !== "DIALOG") return;
+    const done = dialog.querySelector("[data-then-open]");
+    if (done) { event.preventDefault(); done.click(); return; }
+    if (dialog.dataset.dirty === "true") { event.preventDefault(); askBeforeDiscarding(dialog); }
+  }, true);
+  // The default expiry offers only the periods ticked above it.
+  document.addEventListener("change", function (event) {
+    const form = event.target.closest && event.target.closest("#expiry-settings form");
+    if (!form || event.target.type !== "checkbox") return;
+    const select = form.querySelector("#expiry-default");
+    const allowNever = form.querySelector("#expiry-allow-no-expiry");
+    Array.from(select.options).forEach(function (option) {
+      const box = option.value === "never" ? allowNever : form.querySelector('[name=periods][value="' + option.value + '"]');
+      const offered = Boolean(box && box.checked);
+      option.hidden = !offered;
+      option.disabled = !offered;
+    });
+  });
+  document.addEventListener("input", function (event) {
+    const dialog = event.target.closest && event.target.closest("dialog.overlay");
+    if (dialog && event.target.matches("input, textarea, select")) dialog.dataset.dirty = "true";
+  });
+
+  let discardDialog = null;
+  function askBeforeDiscarding(overlay) {
+    if (!discardDialog) {
+      discardDialog = document.createElement("dialog");
+      discardDialog.className = "overlay small";
+      discardDialog.id = "discard-dialog";
+      discardDialog.setAttribute("role", "alertdialog");
+      discardDialog.setAttribute("aria-labelledby", "discard-dialog-title");
+      discardDialog.setAttribute("aria-describedby", "discard-dialog-description");
+      discardDialog.innerHTML = '<div class="dialog-content"><h2 id="discard-dialog-title">Discard what you typed?</h2>' +
+        '<p id="discard-dialog-description">Nothing in this form has been saved yet. Closing it loses what you entered.</p>' +
+        '<div class="overlay-actions"><button type="button" class="button" data-keep-editing data-focus-first>Keep editing</button>' +
+        '<button type="button" class="button danger" data-discard>Discard</button></div></div>';
+      document.body.appendChild(discardDialog);
+      discardDialog.addEventListener("click", function (event) {
+        if (event.target.closest("[data-keep-editing]")) discardDialog.close("keep");
+        if (event.target.closest("[data-discard]")) discardDialog.close("discard");
+      });
+    }
+    const returnTo = document.activeElement;
+    discardDialog.returnValue = "";
+    discardDialog.onclose = function () {
+      if (discardDialog.returnValue === "discard") {
+        delete overlay.dataset.dirty;
+        overlay.close();
+      } else if (returnTo && overlay.contains(returnTo)) returnTo.focus({ preventScroll: true });
+    };
+    discardDialog.showModal();
+    discardDialog.querySelector("[data-keep-editing]").focus();
+  }
+
+  // Busy states: the control that started a request is marked busy and disabled until the answer is in;
+  // its target (a tile's Test connection result) says what is happening. CSS draws the spinner and label.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    const elt = event.detail.elt;
+    const submitter = event.detail.requestConfig && event.detail.requestConfig.triggeringEvent &&
+      event.detail.requestConfig.triggeringEvent.submitter;
+    const control = submitter || (elt.matches("button, a") ? elt : elt.querySelector && elt.querySelector("button[type=submit]"));
+    const busy = [elt];
+    if (control && control !== elt) busy.push(control);
+    const target = event.detail.target;
+    if (target && target !== elt && !target.matches("[id$='-dialog-body']")) busy.push(target);
+    const tile = elt.closest(".tile, tr");
+    if (tile) busy.push(tile);
+    busy.forEach(function (node) { node.setAttribute("aria-busy", "true"); });
+    // Only buttons are disabled: a field stays editable, so nothing typed meanwhile is lost.
+    // Inside the overlay a redraw may be replaced by a newer one (hx-sync): its buttons stay live.
+    if (control && control.matches("button") && !control.disabled && !control.closest("dialog.overlay:not(.small)")) { control.disabled = true; control.dataset.busyDisabled = "true"; }
+    if (control && control.matches("a")) control.setAttribute("aria-disabled", "true");
+    busyByRequest.set(elt, { nodes: busy, control: control });
+    if (target && target.classList.contains("test-result-slot")) {
+      target.innerHTML = '<p class="testing">Testing connection…</p>';
+      announce("Testing connection…");
+    }
+    // Focus is lost only where the swap replaces the focused control: a search box beside the results keeps it.
+    const swapped = target || elt;
+    if (document.activeElement && swapped.contains(document.activeElement) && !elt.closest("dialog")) focusLost = true;
+    clearOtherStatuses(target || elt);
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    const closes = event.detail.elt.closest && event.detail.elt.closest("[data-closes-dialog]");
+    if (closes && event.detail.successful && closes.closest("dialog")) closes.closest("dialog").close();
+    const state = busyByRequest.get(event.detail.elt);
+    if (!state) return;
+    busyByRequest.delete(event.detail.elt);
+    state.nodes.forEach(function (node) { node.removeAttribute("aria-busy"); });
+    if (state.control && state.control.dataset.busyDisabled) { state.control.disabled = false; delete state.control.dataset.busyDisabled; }
+    if (state.control) state.control.removeAttribute("aria-disabled");
+  });
+
+  // A list swapped whole after a save or delete keeps the other tiles' Test connection results.
+  const keptResults = new Map();
+  let idsBefore = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    const target = event.detail.target;
+    keptResults.clear();
+    idsBefore = null;
+    if (!target || !target.querySelectorAll) return;
+    target.querySelectorAll(".test-result-slot").forEach(function (slot) {
+      if (slot.innerHTML.trim()) keptResults.set(slot.id, slot.innerHTML);
+    });
+    idsBefore = new Set(Array.from(target.querySelectorAll("li.tile[id], tr[id]")).map(function (item) { return item.id; }));
+    if (target.contains(document.activeElement)) focusLost = true;
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    keptResults.forEach(function (html, id) {
+      const slot = document.getElementById(id);
+      if (slot && !slot.innerHTML.trim()) slot.innerHTML = html;
+    });
+    keptResults.clear();
+  });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    // The item a list swap added (a credential or access key just created) is the one that changed.
+    if (!idsBefore || !event.target.querySelectorAll) return;
+    const added = Array.from(event.target.querySelectorAll("li.tile[id], tr[id]")).filter(function (item) {
+      return !idsBefore.has(item.id);
+    });
+    if (added.length === 1 && idsBefore.size) remembered = { id: added[0].id, next: null, previous: null, added: true };
+    idsBefore = null;
   }, true);
 })();

@@ -22,6 +22,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from credentials import keys
 from credentials.actions import access_keys, api_keys, connections, encryption, organizations
 from credentials.audit import OPERATOR
 from credentials.encryption import Sealed
@@ -49,7 +50,7 @@ class World:
         self.access_key, _ = make_system_key(self.organization, expires_in_days=30)
         self.key_connection = make_connection(self.organization, "Warehouse", access_key=self.access_key)
         self.connection = make_connection(self.organization, "Events", credential=self.credential)
-        self.api_key, _ = api_keys.keys.create_api_key(self.organization, "Zapier", created_by=self.admin)
+        self.api_key, _ = keys.create_api_key(self.organization, "Zapier", created_by=self.admin)
         self.membership = Membership.objects.get(user=self.member, organization=self.organization)
 
 
@@ -71,6 +72,18 @@ class Case:
 def _edited_access_key(w: World) -> Callable[[], Any]:
     w.access_key.name, w.access_key.role = "Warehouse nightly", Membership.Role.ADMIN
     return lambda: access_keys.do_edit_access_key(w.organization, w.access_key, ["name", "role"], actor=w.admin)
+
+
+def _inactive_access_key(w: World) -> Callable[[], Any]:
+    AccessKey.objects.filter(pk=w.access_key.pk).update(deactivated_at=timezone.now())
+    w.access_key.refresh_from_db()
+    return lambda: access_keys.do_reactivate_access_key(w.organization, w.access_key, actor=w.admin)
+
+
+def _inactive_api_key(w: World) -> Callable[[], Any]:
+    APIKey.objects.filter(pk=w.api_key.pk).update(deactivated_at=timezone.now())
+    w.api_key.refresh_from_db()
+    return lambda: api_keys.do_reactivate_api_key(w.organization, w.api_key, actor=w.admin)
 
 
 def _new_connection_from_admin(w: World) -> Callable[[], Any]:
@@ -156,6 +169,23 @@ CASES = [
         lambda w: lambda: access_keys.do_expire_access_key(w.organization, w.access_key, actor=OPERATOR),
         ("access_key.expired",),
     ),
+    Case(
+        access_keys.do_deactivate_access_key,
+        lambda w: lambda: access_keys.do_deactivate_access_key(w.organization, w.access_key, actor=w.admin),
+        ("access_key.deactivated",),
+    ),
+    Case(
+        access_keys.do_reactivate_access_key,
+        _inactive_access_key,
+        ("access_key.reactivated",),
+    ),
+    Case(
+        access_keys.do_roll_access_key,
+        lambda w: (
+            lambda: access_keys.do_roll_access_key(w.organization, w.access_key, timedelta(hours=1), actor=w.admin)
+        ),
+        ("access_key.rolled",),
+    ),
     # API keys
     Case(
         api_keys.do_generate_api_key,
@@ -177,6 +207,12 @@ CASES = [
         lambda w: lambda: api_keys.do_delete_api_key(w.organization, w.api_key, actor=w.admin),
         ("api_key.deleted",),
     ),
+    Case(
+        api_keys.do_deactivate_api_key,
+        lambda w: lambda: api_keys.do_deactivate_api_key(w.organization, w.api_key, actor=w.admin),
+        ("api_key.deactivated",),
+    ),
+    Case(api_keys.do_reactivate_api_key, _inactive_api_key, ("api_key.reactivated",)),
     # Connections
     Case(
         connections.do_create_connection,
@@ -330,7 +366,7 @@ def test_revoking_a_key_from_the_admin_revokes_nothing_when_the_audit_write_fail
 
 
 def test_an_api_key_is_not_regenerated_when_the_audit_write_fails(admin_user, organization, audit_write_fails) -> None:
-    api_key, _ = api_keys.keys.create_api_key(organization, "Zapier", created_by=admin_user)
+    api_key, _ = keys.create_api_key(organization, "Zapier", created_by=admin_user)
     client = Client(raise_request_exception=False)
     client.force_login(admin_user)
     response = client.post(reverse("api_key_regenerate", args=[organization.slug, api_key.pk]))

@@ -325,3 +325,27 @@ def test_organization_list_counts_members_and_credentials(operator_client, admin
     row = next(line for line in html.split("<tr") if ">acme<" in line)
     assert '<td class="field-member_count">2</td>' in row
     assert '<td class="field-credential_count">1</td>' in row
+
+
+def test_an_access_keys_role_is_one_of_the_roles(operator_client, operator, organization) -> None:
+    access_key, _ = make_system_key(organization, expires_in_days=30)
+    url = reverse("admin:credentials_accesskey_change", args=[access_key.pk])
+    data = {"name": "Warehouse sync", "role": "superadmin", "expires_at_0": "2030-01-01", "expires_at_1": "00:00:00"}
+    html = operator_client.post(url, data).content.decode()
+    assert "Select a valid choice. superadmin is not one of the available choices." in html
+    access_key.refresh_from_db()
+    assert access_key.role == "member" and not AuditEvent.objects.exists()
+    assert operator_client.post(url, {**data, "role": "admin"}).status_code == 302
+    access_key.refresh_from_db()
+    assert access_key.role == "admin"
+    event = AuditEvent.objects.get(action="access_key.edited")
+    assert event.actor_user == operator and set(event.details["changed"]) == {"role", "expires_at"}
+
+
+def test_renaming_an_api_key_in_the_admin_is_audited_with_the_old_name(operator_client, organization) -> None:
+    api_key = APIKey.objects.create(organization=organization, name="Legacy", prefix="chk_ab12", secret_hash="f" * 64)
+    url = reverse("admin:credentials_apikey_change", args=[api_key.pk])
+    assert operator_client.post(url, {"name": "Zapier"}).status_code == 302
+    event = AuditEvent.objects.get(action="api_key.renamed")
+    assert event.details["old_name"] == "Legacy" and event.details["via"] == "Django admin"
+    assert APIKey.objects.get().name == "Zapier"

@@ -154,14 +154,15 @@ def test_header_names_are_case_insensitive_over_real_http(live_server, admin_key
 
 
 @override_settings(CREDHUB_API_FAILURE_LIMIT=3)
-def test_repeated_failures_get_429_with_retry_after(admin_key) -> None:
+def test_repeated_failures_get_429_with_retry_after_but_the_valid_key_still_works(admin_key) -> None:
     wrong = {"X-Client-ID": admin_key[0].key_id, "X-Client-Secret": keys.new_access_key_secret()}
     for _ in range(3):
         assert_unauthorized(call("get", "account", wrong))
-    response = call("get", "account", access_headers(admin_key))
+    response = call("get", "account", wrong)
     assert response.status_code == 429
     assert int(response["Retry-After"]) > 0
     assert response.json()["error"] == "Too Many Requests"
+    assert call("get", "account", access_headers(admin_key)).status_code == 200
 
 
 # 200, 403 ---------------------------------------------------------------------------------------

@@ -6,10 +6,12 @@ from datetime import timedelta
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from credentials import keys
 from credentials.models import AccessKey, APIKey, AuditEvent, Connection, Organization
+from tests.clients import shown_once
 
 PAGE = "/o/acme/settings/api-authentication/"
 
@@ -72,7 +74,7 @@ def test_create_access_key_shows_the_secret_once(admin_client, admin_user, organ
     assert "no-store" in response["Cache-Control"]
     access_key = AccessKey.objects.get()
     content = response.content.decode()
-    secret = content.split('id="new-key-secret" class="mono" value="')[1].split('"')[0]
+    secret = shown_once(content, "new-key-secret")
     assert keys.authenticate_access_key(access_key.key_id, secret).role == "admin"
     assert access_key.owner == admin_user
     assert timedelta(days=29) < access_key.expires_at - timezone.now() <= timedelta(days=30)
@@ -166,12 +168,12 @@ def test_other_organizations_keys_are_not_found(admin_client, other_organization
 def test_api_keys_when_enabled(admin_client, organization) -> None:
     response = admin_client.post(f"{PAGE}api-keys/new/", {"name": "Zapier"})
     content = response.content.decode()
-    key = content.split('id="new-api-key" class="mono" value="')[1].split('"')[0]
+    key = shown_once(content, "new-api-key")
     api_key = APIKey.objects.get()
     assert keys.authenticate_api_key(key).api_key == api_key
     assert key not in admin_client.get(PAGE).content.decode()
     response = admin_client.post(f"{PAGE}api-keys/{api_key.pk}/regenerate/")
-    new = response.content.decode().split('id="new-api-key" class="mono" value="')[1].split('"')[0]
+    new = shown_once(response.content.decode(), "new-api-key")
     with pytest.raises(keys.KeyRejected):
         keys.authenticate_api_key(key)
     assert keys.authenticate_api_key(new).api_key == api_key
@@ -186,7 +188,7 @@ def test_api_keys_cannot_be_generated_unless_enabled(admin_client, admin_user, o
     organization.api_key_policy = policy
     organization.api_key_sunset_at = timezone.now() + timedelta(days=10)
     organization.save()
-    content = admin_client.get(PAGE).content.decode().split('id="api-keys"')[1]
+    content = admin_client.get(PAGE).content.decode().split('id="api-keys"')[1].split("</section>")[0]
     assert "Generate API key" not in content and "Regenerate" not in content and "Zapier" in content
     if policy == Organization.APIKeyPolicy.DEPRECATED:
         assert "API keys are deprecated and will stop working on" in content
@@ -214,3 +216,18 @@ def test_every_screen_works_without_javascript(admin_client, admin_user, organiz
         assert response.status_code == 200 and "<html" in content and text in content
     response = admin_client.post(f"{PAGE}debug-key/show/")
     assert response.status_code == 200 and organization.debug_session_key in response.content.decode()
+
+
+# Tenancy -----------------------------------------------------------------------------------------
+
+
+def test_another_organizations_api_key_is_not_found(admin_client, organization, other_organization) -> None:
+    their_api_key, _ = keys.create_api_key(other_organization, "Theirs")
+    prefix = their_api_key.prefix
+    for method in ("get", "post"):
+        response = getattr(admin_client, method)(
+            reverse("api_key_regenerate", args=[organization.slug, their_api_key.pk])
+        )
+        assert response.status_code == 404
+    their_api_key.refresh_from_db()
+    assert their_api_key.prefix == prefix

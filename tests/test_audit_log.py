@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
 from django.urls import reverse
 
-from credentials import audit
+from credentials import audit, catalog
+from credentials.forms.access_keys import default_expiry
 from credentials.models import AuditEvent
+from tests.clients import TOKEN_SECRET, api, assert_no_key_in
 
 URL = reverse("audit_log", args=["acme"])
 
@@ -64,21 +67,45 @@ def test_filter_by_action_and_actor_is_kept_in_the_url(admin_client, events) -> 
 
     html = admin_client.get(URL, {"actor": "acme-admin", "action": "access_key.revoked"}).content.decode()
     assert _rows(html) == [] and "No events match the filter." in html
-    # The filters only offer what this organization's log holds.
+    # The actor menu offers this organization's members, never another organization's.
     assert "globex-admin" not in admin_client.get(URL).content.decode()
 
 
-def test_pagination_keeps_the_filter(admin_client, organization, admin_user) -> None:
+def _link(html: str, words: str) -> str | None:
+    match = re.search(r'<a class="button" href="\?([^"]*)"[^>]*>' + words + "</a>", html)
+    return match.group(1).replace("&amp;", "&") if match else None
+
+
+def test_pagination_keeps_the_filter_and_reaches_the_oldest_event(admin_client, organization, admin_user) -> None:
     for n in range(120):
         audit.record("credential.renamed", organization=organization, actor=admin_user, old_name=f"Old {n}")
     audit.record("credential.deleted", organization=organization, actor=admin_user)
     first = admin_client.get(URL, {"action": "credential.renamed"}).content.decode()
-    assert len(_rows(first)) == 50 and "Page 1 of 3" in first
-    assert 'href="?action=credential.renamed&amp;page=2"' in first
-    last = admin_client.get(URL, {"action": "credential.renamed", "page": 3}).content.decode()
+    assert len(_rows(first)) == 50 and "120 events match the filter." in first
+    assert _link(first, "Newer events") is None
+    second = admin_client.get(f"{URL}?{_link(first, 'Older events')}").content.decode()
+    assert len(_rows(second)) == 50 and "Old 69<" in _rows(second)[0]
+    last = admin_client.get(f"{URL}?{_link(second, 'Older events')}").content.decode()
     rows = _rows(last)
     assert len(rows) == 20 and "Old 0<" in rows[-1] and "Deleted credential" not in "".join(rows)
-    assert 'href="?action=credential.renamed&amp;page=2"' in last
+    assert _link(last, "Older events") is None
+    assert "action=credential.renamed" in _link(last, "Newest events")
+    # Back one page from the last: the same page as the second, the filter still applied.
+    back = admin_client.get(f"{URL}?{_link(last, 'Newer events')}").content.decode()
+    assert _rows(back) == _rows(second)
+
+
+def test_a_tampered_page_position_shows_the_first_page(admin_client, events) -> None:
+    for position in ("after=nonsense", "before=WyJ4Il0", "after=WyIyMDI2LTEzIiwiMSJd"):
+        response = admin_client.get(f"{URL}?{position}")
+        assert response.status_code == 200 and len(_rows(response.content.decode())) == 3
+
+
+def test_the_menus_offer_every_action_and_the_members(admin_client, events, member_user) -> None:
+    html = admin_client.get(URL).content.decode()
+    assert '<option value="connection.deleted">Deleted connection</option>' in html
+    assert '<option value="acme-member">acme-member</option>' in html
+    assert "globex-admin" not in html
 
 
 def test_htmx_gets_only_the_results(admin_client, events) -> None:
@@ -102,3 +129,57 @@ def test_a_rename_in_the_credentials_tab_appears_with_its_address(admin_client, 
 def test_unknown_actions_are_spelled_out() -> None:
     assert audit.describe("api_key.frobbed") == "Api key frobbed"
     assert audit.describe("credential.renamed") == "Renamed credential"
+
+
+# Audit events carry no secret --------------------------------------------------------------------
+
+
+def test_audit_events_never_carry_a_secret(admin_client, admin_key, organization, basic_credential) -> None:
+    slug = organization.slug
+    admin_client.post(
+        reverse("credential_edit", args=[slug, basic_credential.pk]),
+        {
+            "name": "Billing API",
+            "base_url": "https://billing.example.com",
+            "content_type": "application/json",
+            "auth_type": catalog.BASIC,
+            "auth_username": "billing-user",
+            "auth_password": TOKEN_SECRET + "-browser",
+        },
+    )
+    body = {"name": "Tokens", "base_url": "https://t.example", "auth_type": catalog.BEARER}
+    created = api("post", "credentials", admin_key, {**body, "auth": {"key": "Authorization", "value": TOKEN_SECRET}})
+    assert created.status_code == 201
+    api("patch", f"credentials/{created.json()['id']}", admin_key, {"auth": {"value": TOKEN_SECRET + "-new"}})
+    admin_client.post(
+        reverse("access_key_create", args=[slug]), {"name": "CI 2", "expiry": default_expiry(organization)}
+    )
+    admin_client.post(reverse("api_key_create", args=[slug]), {"name": "Zapier"})
+    events = AuditEvent.objects.filter(organization=organization)
+    assert {"credential.edited", "credential.created", "access_key.created", "api_key.created"} <= set(
+        events.values_list("action", flat=True)
+    )
+    for event in events:
+        stored = json.dumps([event.details, event.target_label, event.actor])
+        assert TOKEN_SECRET not in stored and admin_key[1] not in stored
+        assert_no_key_in(stored)
+
+
+def test_details_read_as_words_with_dates_and_a_way_back_from_a_filter(admin_client, organization, admin_user) -> None:
+    audit.record(
+        "credential.tested",
+        organization=organization,
+        actor=admin_user,
+        outcomes=[{"organization": None, "outcome": "wrong_environment"}],
+    )
+    audit.record("connection.created", organization=organization, actor=admin_user, kind="source")
+    audit.record(
+        "access_key.expired", organization=organization, actor=admin_user, previous_expiry="2027-01-01T14:35:28+00:00"
+    )
+    html = admin_client.get(URL).content.decode()
+    assert "not tested: wrong environment" in html and "wrong_environment" not in html
+    assert "<dd>data source</dd>" in html
+    assert "1 Jan 2027, 14:35 UTC" in html and "2027-01-01T14:35" not in html
+    assert "Clear filters" not in html
+    filtered = admin_client.get(URL, {"action": "connection.created"}).content.decode()
+    assert f'<a class="clear-filters" href="{URL}">Clear filters</a>' in filtered

@@ -169,9 +169,43 @@ def test_seed_demo_is_idempotent_and_says_how_to_sign_in(db) -> None:
     counts = (Organization.objects.count(), Credential.objects.count(), Connection.objects.count())
     again, _ = run("seed_demo")
     assert counts == (Organization.objects.count(), Credential.objects.count(), Connection.objects.count())
-    assert counts[0] == 4 and counts[1] == 3
+    assert counts[0] == 4 and counts[1] == 4
     for text in (out, again):
         assert "/accounts/login/" in text and "acme-admin" in text and "credhub-demo" in text
+
+
+def test_seed_demo_shows_the_real_key_states_and_its_address(db, monkeypatch) -> None:
+    monkeypatch.setenv("PORT", "8123")
+    out, _ = run("seed_demo")
+    assert "http://127.0.0.1:8123/accounts/login/" in out
+    acme, globex = Organization.objects.get(slug="acme"), Organization.objects.get(slug="globex")
+    assert acme.api_key_policy == "deprecated" and acme.api_key_sunset_at > timezone.now()
+    assert acme.api_keys.count() == 1 and globex.api_key_policy == "enabled"
+    assert AccessKey.objects.filter(organization=acme, system_generated=True).count() == 1
+    echo = Credential.objects.get(organization=acme, name="Local echo")
+    assert echo.base_url == "http://127.0.0.1:8123/demo/echo/"
+    run("seed_demo")
+    assert acme.api_keys.count() == 1
+    assert AccessKey.objects.filter(organization=acme, system_generated=True).count() == 1
+
+
+def test_manage_py_reads_local_env(tmp_path) -> None:
+    # After `make run` wrote local.env, a command run by hand finds DEBUG there instead of failing on SECRET_KEY.
+    root = Path(__file__).resolve().parent.parent
+    env = {key: value for key, value in os.environ.items() if key not in {"DEBUG", "SECRET_KEY"}}
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    local_env = root / "local.env"
+    existed = local_env.exists()
+    if not existed:
+        local_env.write_text("DEBUG=1\n")
+    try:
+        result = subprocess.run(
+            [sys.executable, "manage.py", "check"], cwd=root, env=env, capture_output=True, text=True, timeout=120
+        )
+    finally:
+        if not existed:
+            local_env.unlink()
+    assert result.returncode == 0, result.stderr
 
 
 # list_credentials -------------------------------------------------------------------------------

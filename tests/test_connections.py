@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
+from credentials import catalog
 from credentials.models import AuditEvent, Connection, Credential
+from tests.factories import make_connection, make_credential
 
 LIST = "/o/acme/connections/"
 NEW_SOURCE = "/o/acme/connections/new/source/kissmetrics/"
@@ -14,12 +17,11 @@ CREATE = "/o/acme/settings/integrations/credentials/new/"
 
 @pytest.fixture
 def kissmetrics(organization, admin_user) -> Credential:
-    return Credential.objects.create(
-        organization=organization,
+    return make_credential(
+        organization,
+        "Kissmetrics main",
         connector="kissmetrics",
-        name="Kissmetrics main",
         base_url="https://api.kissmetrics.io",
-        auth_type="basic",
         secrets={"username": "km-user", "password": "km-password-secret"},
         created_by=admin_user,
     )
@@ -27,9 +29,7 @@ def kissmetrics(organization, admin_user) -> Credential:
 
 @pytest.fixture
 def connection(organization, kissmetrics) -> Connection:
-    return Connection.objects.create(
-        organization=organization, kind="source", connector="kissmetrics", name="Events", credential=kissmetrics
-    )
+    return make_connection(organization, "Events", credential=kissmetrics)
 
 
 # The gate ---------------------------------------------------------------------------------------
@@ -54,7 +54,7 @@ def test_feature_flag_off_is_404(admin_client, organization) -> None:
 
 
 def test_another_organizations_connection_is_not_found(admin_client, other_organization) -> None:
-    theirs = Connection.objects.create(organization=other_organization, kind="source", connector="kimp360", name="X")
+    theirs = make_connection(other_organization, "X", connector="kimp360")
     assert admin_client.get(f"/o/acme/connections/{theirs.pk}/reauthenticate/").status_code == 404
     assert admin_client.get(f"/o/globex/connections/{theirs.pk}/reauthenticate/").status_code == 404
 
@@ -115,9 +115,7 @@ def test_continue_without_a_choice_says_what_to_do(admin_client, kissmetrics) ->
 
 
 def test_another_organizations_credential_cannot_be_chosen(admin_client, other_organization) -> None:
-    theirs = Credential.objects.create(
-        organization=other_organization, connector="kissmetrics", name="Theirs", base_url="https://x.example"
-    )
+    theirs = make_credential(other_organization, "Theirs", connector="kissmetrics", base_url="https://x.example")
     response = admin_client.post(NEW_SOURCE, {"_step": "name", "credential": theirs.pk, "name": "Stolen"})
     assert response.status_code == 422
     assert not Connection.objects.exists()
@@ -218,8 +216,8 @@ def test_delete_revokes_then_reauthenticate_restores(admin_client, connection, k
     assert "Credential “Kissmetrics main” was deleted." in html
     reauth = f"/o/acme/connections/{connection.pk}/reauthenticate/"
     assert f'href="{reauth}"' in html
-    replacement = Credential.objects.create(
-        organization=organization, connector="kissmetrics", name="Kissmetrics 2", base_url="https://api.kissmetrics.io"
+    replacement = make_credential(
+        organization, "Kissmetrics 2", connector="kissmetrics", base_url="https://api.kissmetrics.io"
     )
     page = admin_client.get(reauth).content.decode()
     assert "Re-authenticate “Events”" in page and "Kissmetrics 2" in page
@@ -230,7 +228,7 @@ def test_delete_revokes_then_reauthenticate_restores(admin_client, connection, k
     assert AuditEvent.objects.filter(action="connection.reauthenticated").exists()
     html = admin_client.get(LIST).content.decode()
     assert "“Events” re-authenticated with “Kissmetrics 2”." in html
-    assert "Revoked" not in html
+    assert '<span class="badge revoked">' not in html
 
 
 def test_reauthenticate_offers_only_the_connectors_credentials(admin_client, connection, basic_credential) -> None:
@@ -240,3 +238,38 @@ def test_reauthenticate_offers_only_the_connectors_credentials(admin_client, con
     assert response.status_code == 422
     connection.refresh_from_db()
     assert connection.credential.name == "Kissmetrics main"
+
+
+# Tenancy: the remaining cross-organization paths -------------------------------------------------
+
+
+def test_another_organizations_connection_and_credential_are_not_found(
+    admin_client, organization, other_organization, basic_credential
+) -> None:
+    slug = organization.slug
+    theirs = make_credential(other_organization, "Theirs", auth_type=catalog.NO_AUTH, base_url="https://x.example")
+    their_connection = make_connection(other_organization, "Their feed", credential=theirs)
+    for method in ("get", "post"):
+        response = getattr(admin_client, method)(reverse("connection_reauthenticate", args=[slug, their_connection.pk]))
+        assert response.status_code == 404
+        response = getattr(admin_client, method)(reverse("credential_test", args=[slug, theirs.pk]))
+        assert response.status_code == 404
+    # Our connection cannot be re-authenticated with their credential.
+    ours = make_connection(organization, "Feed", credential=basic_credential)
+    response = admin_client.post(reverse("connection_reauthenticate", args=[slug, ours.pk]), {"credential": theirs.pk})
+    assert response.status_code == 422
+    ours.refresh_from_db()
+    assert ours.credential == basic_credential
+    # An overlay "returning" to their connection's Authenticate screen under our slug goes back to our list.
+    return_to = reverse("connection_reauthenticate", args=[slug, their_connection.pk])
+    response = admin_client.post(
+        reverse("credential_create", args=[slug]),
+        {
+            "name": "New one",
+            "base_url": "https://new.example",
+            "content_type": "application/json",
+            "auth_type": "none",
+            "return_to": return_to,
+        },
+    )
+    assert response.status_code == 302 and response.url == reverse("credential_list", args=[slug])

@@ -229,6 +229,7 @@ def test_a_wrong_encryption_key_fails_closed_for_organization_rows(admin_client,
     edit = reverse("credential_edit", args=[organization.slug, credential.pk])
     data = save_form(
         name="Regional renamed",
+        base_url="https://r.example.com",
         auth_type="bearer",
         auth_key="Authorization",
         org_specific="on",

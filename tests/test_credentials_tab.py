@@ -11,8 +11,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.datastructures import MultiValueDict
 
+from credentials.actions.credentials import NameTaken, do_rename_credential
 from credentials.forms.credentials import NAME_TAKEN, CredentialForm, RenameCredentialForm
 from credentials.models import AuditEvent, Connection, Credential, Organization, OrganizationCredential
+from credentials.views.credentials import PAGE_SIZE, save_credential
 from tests import html
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -142,9 +144,9 @@ def test_load_more_pages_through_1000_credentials(admin_client, organization) ->
         assert f"?page={page + 1}" in fragment
         page += 1
     assert names == [f"Credential {i:04d}" for i in range(1000)]
-    assert pages == 21  # 48 a page
+    assert pages == -(-1000 // PAGE_SIZE)
     # Without JavaScript the link is a plain page.
-    plain = admin_client.get(url(LIST, organization, page="21")).content.decode()
+    plain = admin_client.get(url(LIST, organization, page=str(pages))).content.decode()
     assert "<html" in plain and ">Credential 0999</h3>" in plain
 
 
@@ -297,7 +299,7 @@ def test_duplicate_name_under_a_race_is_caught_by_the_database(admin_user, organ
     assert form.is_valid()
     # Another request saves the same name between this one's validation and its save.
     Credential.objects.create(organization=organization, name="BILLING", auth_type="none")
-    assert form.save(user=admin_user) is None
+    assert save_credential(form, actor=admin_user, request=None) is None
     assert form.errors["name"] == [NAME_TAKEN]
     assert Credential.objects.filter(organization=organization).count() == 1
     assert not AuditEvent.objects.filter(action="credential.created").exists()
@@ -307,8 +309,8 @@ def test_rename_race_is_caught_by_the_database(admin_client, organization, basic
     form = RenameCredentialForm(basic_credential, {"name": "Taken"})
     assert form.is_valid()
     Credential.objects.create(organization=organization, name="taken", auth_type="none")
-    assert form.save() is None
-    assert form.errors["name"] == [NAME_TAKEN]
+    with pytest.raises(NameTaken):
+        do_rename_credential(basic_credential, form.cleaned_data["name"], actor=None)
     basic_credential.refresh_from_db()
     assert basic_credential.name == "Billing API"
 
@@ -549,6 +551,7 @@ def test_edit_org_specific_keeps_each_rows_secret(admin_client, organization) ->
     OrganizationCredential.objects.create(credential=credential, organization=east, secrets={"value": "east-token"})
     data = basic_form(
         name="Regional",
+        base_url="https://r.io/v2",  # same origin: the stored secrets are kept
         auth_type="bearer",
         auth_key="Authorization",
         org_specific="on",
@@ -570,7 +573,13 @@ def test_edit_keeps_headers_secrets_by_header_name(admin_client, organization) -
         auth_settings={"header_names": ["X-One", "X-Two"]},
         secrets={"X-One": "one", "X-Two": "two"},
     )
-    data = basic_form(name="Hdr", auth_type="headers", auth_key=["X-One", "X-Two"], auth_value=["", "two-new"])
+    data = basic_form(
+        name="Hdr",
+        base_url="https://h.io",
+        auth_type="headers",
+        auth_key=["X-One", "X-Two"],
+        auth_value=["", "two-new"],
+    )
     response = post(admin_client, url("credential_edit", organization, credential), data, htmx=True)
     assert closes_overlay(response)
     credential.refresh_from_db()
@@ -660,3 +669,14 @@ def test_without_javascript_the_row_buttons_redraw_the_full_page(admin_client, o
     response = post(admin_client, create, basic_form(auth_type="hmac_sha256", _action="refresh"), htmx=False)
     assert html.by_id(response.content.decode(), "id_auth_client_secret") is not None
     assert not Credential.objects.exists()
+
+
+# Pagination --------------------------------------------------------------------------------------
+
+
+def test_a_huge_page_number_shows_the_last_page(admin_client, organization, basic_credential) -> None:
+    address = reverse("credential_list", args=[organization.slug])
+    for page in ("99999999999999999999999", "-1", "x", "1e9"):
+        response = admin_client.get(address, {"page": page})
+        assert response.status_code == 200
+        assert "Billing API" in response.content.decode()

@@ -11,8 +11,10 @@ from django.utils.datastructures import MultiValueDict
 
 from credentials import encryption
 from credentials.encryption import DecryptionError, Sealed
-from credentials.forms.credentials import CredentialForm
+from credentials.forms.credentials import STORED_SECRET_UNREADABLE, CredentialForm
 from credentials.models import Credential, OrganizationCredential
+from credentials.views.credentials import save_credential
+from tests.clients import api
 
 OLD_KEY = Fernet.generate_key().decode()
 NEW_KEY = Fernet.generate_key().decode()
@@ -125,7 +127,7 @@ def test_failed_validation_leaves_no_state_that_turns_reads_into_ciphertext(orga
         instance=Credential.objects.get(pk=credential.pk),
     )
     assert not form.is_valid()
-    assert form.save() is None
+    assert save_credential(form, actor=None, request=None) is None
 
     for _ in range(2):  # later reads, in the same process, still decrypt to the plain value
         loaded = Credential.objects.get(pk=credential.pk)
@@ -142,3 +144,25 @@ def _form_data(**values: str) -> MultiValueDict:
     for key, value in values.items():
         data[key] = value
     return data
+
+
+# A secret that cannot be decrypted, through the API ----------------------------------------------
+
+
+def test_an_undecryptable_credential_fails_closed_through_the_api(admin_key, basic_credential, settings) -> None:
+    settings.CREDHUB_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
+    token = Credential.objects.get(pk=basic_credential.pk).secrets.token
+    path = f"credentials/{basic_credential.pk}"
+    read = api("get", path, admin_key)
+    assert read.status_code == 200 and token not in read.content.decode()
+    # Keeping the stored password needs it decrypted: refused, field by field, and nothing is re-encrypted.
+    edit = api("patch", path, admin_key, {"description": "New", "auth": {"username": "billing-user"}})
+    assert edit.status_code == 400
+    assert edit.json()["errors"]["auth.password"] == [STORED_SECRET_UNREADABLE]
+    tested = api("post", f"{path}/test", admin_key)
+    assert tested.status_code == 200
+    assert tested.json()["results"][0]["outcome"] == "unreadable"
+    for response in (read, edit, tested):
+        assert token not in response.content.decode()
+    assert Credential.objects.get(pk=basic_credential.pk).secrets.token == token
+    assert Credential.objects.get(pk=basic_credential.pk).description == "Invoices"

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.utils import timezone
 
 from credentials import keys
 from credentials.models import AccessKey, Membership, Organization
+from tests.clients import api
 
 
 def test_secrets_carry_prefix_checksum_and_enough_randomness() -> None:
@@ -54,6 +55,35 @@ def test_verification_is_one_query(organization, admin_user, django_assert_num_q
     assert loaded.created_at == organization.created_at
     assert loaded.access_key_expiry_periods == [7, 30, 60, 90, 180, 365]
     assert caller.access_key.created_at == AccessKey.objects.get().created_at
+
+
+def test_verification_reads_neither_the_debug_session_key_nor_a_subquery(
+    organization, admin_user, django_assert_num_queries
+) -> None:
+    _, secret = keys.create_access_key(organization, "CI", owner=admin_user)
+    key_id = AccessKey.objects.get().key_id
+    keys.authenticate_access_key(key_id, secret)  # first use writes last used
+    with django_assert_num_queries(1) as queries:
+        caller = keys.authenticate_access_key(key_id, secret)
+    sql = queries.captured_queries[0]["sql"]
+    assert "debug_session_key" not in sql and sql.upper().count("SELECT") == 1
+    # Reading the key anyway loads the real one from the database, never a stand-in.
+    assert caller.organization.get_deferred_fields() == {"debug_session_key"}
+    assert caller.organization.debug_session_key == organization.debug_session_key
+    # The instance saves as the row it came from: no second organization appears.
+    caller.organization.name = "Acme Corp"
+    caller.organization.save(update_fields=["name"])
+    organization.refresh_from_db()
+    assert organization.name == "Acme Corp"
+
+
+def test_a_deactivated_owner_s_key_is_refused(organization, admin_user) -> None:
+    access_key, secret = keys.create_access_key(organization, "CI", owner=admin_user)
+    admin_user.is_active = False
+    admin_user.save(update_fields=["is_active"])
+    with pytest.raises(keys.KeyRejected) as refused:
+        keys.authenticate_access_key(access_key.key_id, secret)
+    assert refused.value.detail == keys.OWNER_GONE
 
 
 def test_unknown_id_and_wrong_secret_get_the_same_answer(organization, admin_user) -> None:
@@ -106,3 +136,39 @@ def test_api_key_policy(organization, admin_user) -> None:
     organization.save()
     with pytest.raises(keys.KeyRejected, match="disabled"):
         keys.authenticate_api_key(key)
+
+
+# Through the API: identical refusals, and owners who leave ---------------------------------------
+
+
+def test_unknown_key_id_and_wrong_secret_answer_byte_for_byte_alike(admin_key) -> None:
+    access_key, _ = admin_key
+    unknown = Client().get(
+        "/api/v1/account",
+        headers={"X-Client-ID": keys.new_access_key_id(), "X-Client-Secret": keys.new_access_key_secret()},
+    )
+    wrong = Client().get(
+        "/api/v1/account", headers={"X-Client-ID": access_key.key_id, "X-Client-Secret": keys.new_access_key_secret()}
+    )
+    assert unknown.status_code == wrong.status_code == 401
+    assert unknown.content == wrong.content
+    assert sorted(unknown.headers.items()) == sorted(wrong.headers.items())
+
+
+def test_a_deactivated_owner_takes_the_keys_power(admin_key, admin_user) -> None:
+    assert api("get", "account", admin_key).status_code == 200
+    admin_user.is_active = False  # how an operator removes someone from every organization at once
+    admin_user.save(update_fields=["is_active"])
+    response = api("get", "account", admin_key)
+    assert response.status_code == 401
+    assert response.json()["detail"] == keys.OWNER_GONE
+
+
+def test_a_deactivated_creator_takes_the_api_keys_power(organization, admin_user) -> None:
+    _, key = keys.create_api_key(organization, "Zapier", created_by=admin_user)
+    assert Client().get("/api/v1/account", headers={"x-api-key": key}).status_code == 200
+    admin_user.is_active = False
+    admin_user.save(update_fields=["is_active"])
+    response = Client().get("/api/v1/account", headers={"x-api-key": key})
+    assert response.status_code == 401
+    assert response.json()["detail"] == keys.CREATOR_GONE

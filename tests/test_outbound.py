@@ -430,6 +430,16 @@ def test_closed_port_is_unreachable(organization) -> None:
     result = test_credential(credential)
     assert (result.ok, result.outcome) == (False, "unreachable")
     assert result.message == "Unreachable: credhub could not connect to 127.0.0.1."
+    credential.refresh_from_db()
+    assert credential.last_used_at is None  # "Last used" means a request was answered
+
+
+def test_tls_failure_leaves_last_used_alone(httpserver, organization) -> None:
+    httpserver.expect_request("/").respond_with_data("plain http")
+    credential = make_credential(organization, f"https://127.0.0.1:{httpserver.port}/", "none")
+    assert test_credential(credential).outcome == "tls_error"
+    credential.refresh_from_db()
+    assert credential.last_used_at is None
 
 
 def test_unreadable_secrets_are_a_clear_error_never_ciphertext(httpserver, organization) -> None:

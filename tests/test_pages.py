@@ -7,15 +7,26 @@ import subprocess
 import sys
 from pathlib import Path
 
-from django.test import Client
+import pytest
+from django.http import Http404
+from django.test import Client, override_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_healthz_answers_ok_when_the_database_is_reachable(db) -> None:
+def test_healthz_answers_ok_when_the_database_and_the_cache_are_reachable(db) -> None:
     response = Client().get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
+
+
+@override_settings(
+    CACHES={"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "no_such_table"}}
+)
+def test_healthz_answers_503_when_the_cache_is_unavailable(db) -> None:
+    response = Client().get("/healthz")
+    assert response.status_code == 503
+    assert response.json() == {"status": "unavailable", "database": "ok", "cache": "unavailable"}
 
 
 def test_anonymous_user_is_sent_to_sign_in(organization) -> None:
@@ -73,3 +84,20 @@ def test_production_refuses_to_start_without_encryption_keys() -> None:
     result = _start_without("CREDHUB_ENCRYPTION_KEYS", SECRET_KEY="x" * 50)
     assert result.returncode != 0
     assert "Set the CREDHUB_ENCRYPTION_KEYS environment variable" in result.stderr
+
+
+def test_favicon_is_served(client) -> None:
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"].endswith("favicon.svg")
+
+
+def test_demo_echo_answers_only_the_demo_token_and_only_under_debug(rf, settings) -> None:
+    from credentials.views.pages import DEMO_ECHO_TOKEN, demo_echo
+
+    settings.DEBUG = True
+    ok = demo_echo(rf.get("/demo/echo/", HTTP_AUTHORIZATION=f"Bearer {DEMO_ECHO_TOKEN}"))
+    assert ok.status_code == 200 and DEMO_ECHO_TOKEN not in ok.content.decode()
+    assert demo_echo(rf.get("/demo/echo/", HTTP_AUTHORIZATION="Bearer wrong")).status_code == 401
+    settings.DEBUG = False
+    with pytest.raises(Http404):
+        demo_echo(rf.get("/demo/echo/", HTTP_AUTHORIZATION=f"Bearer {DEMO_ECHO_TOKEN}"))

@@ -12,6 +12,7 @@ from datetime import timedelta
 
 import pytest
 from django.test import TestCase
+from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
@@ -384,3 +385,41 @@ def test_requeue_pending_queues_only_deliveries_without_a_waiting_task(
     assert requeue_pending() == 1
     drain()
     assert WebhookDelivery.objects.get(endpoint=endpoint).status == "succeeded" and len(receiver.requests) == 1
+
+
+def test_credential_changes_emit_their_events_without_secrets(
+    organization, admin_user, admin_client, endpoint_and_secret, django_capture_on_commit_callbacks, httpserver
+):
+    endpoint, signing_secret, receiver = endpoint_and_secret
+    slug = organization.slug
+    password = "s3cret-credential-password"
+    form = {
+        "name": "Billing",
+        "base_url": httpserver.url_for("/billing"),  # answers 500: nothing expects that path
+        "content_type": "application/json",
+        "auth_type": catalog.BASIC,
+        "auth_username": "billing-user",
+        "auth_password": password,
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(reverse("credential_create", args=[slug]), form)
+        credential = organization.credentials.get(name="Billing")
+        admin_client.post(reverse("credential_rename", args=[slug, credential.pk]), {"name": "Billing API"})
+        admin_client.post(reverse("credential_test", args=[slug, credential.pk]))
+        admin_client.post(reverse("credential_delete", args=[slug, credential.pk]))
+    drain()
+    events = [json.loads(body) for body in receiver.bodies]
+    assert [event["type"] for event in events] == [
+        "credential.created",
+        "credential.updated",
+        "credential.test_failed",
+        "credential.deleted",
+    ]
+    assert events[0]["data"]["credential"] == {"id": str(credential.pk), "name": "Billing", "auth_type": "basic"}
+    assert events[1]["data"]["changed"] == ["name"]
+    assert events[2]["data"]["outcome"] == events[2]["data"]["failures"][0]["outcome"] != "success"
+    assert events[3]["data"]["credential"]["name"] == "Billing API"
+    everything = b"".join(receiver.bodies).decode()
+    assert password not in everything and "billing-user" not in everything
+    for index in range(len(events)):
+        receiver.verified(signing_secret, index)

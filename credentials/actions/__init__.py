@@ -18,8 +18,3 @@ def check_organization(organization: Any, *objects: Any) -> None:
     for obj in objects:
         if obj is not None and obj.organization_id != organization.pk:
             raise ValueError(f"{obj!r} belongs to another organization.")
-
-
-def via_detail(via: str) -> dict[str, str]:
-    """The audit detail that names the road a change came by ("Django admin", "manage.py"), if any."""
-    return {"via": via} if via else {}

@@ -1,5 +1,6 @@
-"""Access keys: create (by an admin or for an integration), rename, edit from the admin, delete,
-revoke and expire. Deleting, revoking or expiring a key revokes the connections established with it."""
+"""Access keys: create (by an admin or for an integration), rename, edit from the admin, roll, deactivate,
+reactivate, delete, revoke and expire. Deleting, revoking or expiring a key revokes the connections
+established with it; deactivating and rolling do not."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from credentials import audit, keys
-from credentials.actions import check_organization, via_detail
+from credentials import audit, expiry, keys
+from credentials.actions import check_organization
 from credentials.actions.connections import revoke_connections_for_access_key
 from credentials.models import AccessKey, Organization
 from credentials.webhooks.events import access_key_data, emit
@@ -35,16 +36,7 @@ def do_create_access_key(
     Audits ``access_key.created``."""
     with transaction.atomic():
         access_key, secret = keys.create_access_key(organization, name, owner=actor, expires_at=expires_at)
-        audit.record(
-            "access_key.created",
-            organization=organization,
-            actor=actor,
-            target=access_key,
-            request=request,
-            key_id=access_key.key_id,
-            expires_at=_iso(access_key.expires_at),
-        )
-        emit(organization, "access_key.created", {"access_key": access_key_data(access_key)}, actor=actor)
+        _record("access_key.created", access_key, actor=actor, request=request, expires_at=_iso(access_key.expires_at))
     return access_key, secret
 
 
@@ -63,23 +55,20 @@ def do_create_system_access_key(
 
     The key's format and stored hash are those of every access key, so the JSON API accepts it like any other.
     """
-    expires_at = timezone.now() + timedelta(days=expires_in_days) if expires_in_days else None
+    expires_at = expiry.expires_at(expires_in_days or None, timezone.now())
     with transaction.atomic():
         access_key, secret = keys.create_access_key(
             organization, name, system_generated=True, role=role, expires_at=expires_at
         )
-        audit.record(
+        _record(
             "access_key.created",
-            organization=organization,
+            access_key,
             actor=actor,
-            target=access_key,
             request=request,
-            key_id=access_key.key_id,
             role=access_key.role,
             system_generated=True,
             expires_at=_iso(access_key.expires_at),
         )
-        emit(organization, "access_key.created", {"access_key": access_key_data(access_key)}, actor=actor)
     return access_key, secret
 
 
@@ -92,15 +81,7 @@ def do_rename_access_key(
         old_name = access_key.name
         access_key.name = name
         access_key.save(update_fields=["name"])
-        audit.record(
-            "access_key.renamed",
-            organization=organization,
-            actor=actor,
-            target=access_key,
-            request=request,
-            key_id=access_key.key_id,
-            old_name=old_name,
-        )
+        _record("access_key.renamed", access_key, actor=actor, request=request, old_name=old_name)
 
 
 def do_edit_access_key(
@@ -119,19 +100,10 @@ def do_edit_access_key(
         return
     with transaction.atomic():
         access_key.save(update_fields=list(changed))
-        audit.record(
-            "access_key.edited",
-            organization=organization,
-            actor=actor,
-            target=access_key,
-            request=request,
-            key_id=access_key.key_id,
-            changed=list(changed),
-            **via_detail(via),
-        )
+        _record("access_key.edited", access_key, actor=actor, request=request, via=via, changed=list(changed))
 
 
-def _record(action: str, access_key: AccessKey, revoked: list[str], *, actor: Any, request: Any, **details: Any):
+def _record(action: str, access_key: AccessKey, *, actor: Any, request: Any, **details: Any) -> None:
     audit.record(
         action,
         organization=access_key.organization,
@@ -139,11 +111,13 @@ def _record(action: str, access_key: AccessKey, revoked: list[str], *, actor: An
         target=access_key,
         request=request,
         key_id=access_key.key_id,
-        revoked_connections=revoked,
         **details,
     )
-    if action in ("access_key.deleted", "access_key.expired"):
-        data = {"access_key": access_key_data(access_key), "revoked_connections": revoked}
+    # The webhook events of the catalog (credentials/webhooks/events.py) among these audit events.
+    if action in ("access_key.created", "access_key.deleted", "access_key.expired"):
+        data = {"access_key": access_key_data(access_key)}
+        if "revoked_connections" in details:
+            data["revoked_connections"] = details["revoked_connections"]
         emit(access_key.organization, action, data, actor=actor)
 
 
@@ -160,7 +134,7 @@ def do_delete_access_key(
     check_organization(organization, access_key)
     with transaction.atomic():
         revoked = revoke_connections_for_access_key(access_key, "was deleted")
-        _record("access_key.deleted", access_key, revoked, actor=actor, request=request, **via_detail(via))
+        _record("access_key.deleted", access_key, actor=actor, request=request, via=via, revoked_connections=revoked)
         access_key.delete()
     return revoked
 
@@ -183,7 +157,7 @@ def do_revoke_access_key(
         locked.revoked_at = timezone.now()
         locked.save(update_fields=["revoked_at"])
         revoked = revoke_connections_for_access_key(locked, "was revoked")
-        _record("access_key.revoked", locked, revoked, actor=actor, request=request, **via_detail(via))
+        _record("access_key.revoked", locked, actor=actor, request=request, via=via, revoked_connections=revoked)
     access_key.revoked_at = locked.revoked_at
     return revoked
 
@@ -209,11 +183,101 @@ def do_expire_access_key(
         _record(
             "access_key.expired",
             locked,
-            revoked,
             actor=actor,
             request=request,
+            via=via,
+            revoked_connections=revoked,
             previous_expiry=_iso(previous),
-            **via_detail(via),
         )
     access_key.expires_at = locked.expires_at
     return revoked
+
+
+def do_deactivate_access_key(
+    organization: Organization,
+    access_key: AccessKey,
+    *,
+    actor: Any,
+    request: HttpRequest | None = None,
+    via: str = "",
+) -> bool:
+    """Make an access key refuse every request until it is reactivated; returns False (and records
+    nothing) if it was already inactive. Audits ``access_key.deactivated``.
+
+    Unlike delete, revoke and expire, the connections established with the key stay as they are: a
+    deactivation is meant to be undone, and re-authenticating every connection would undo nothing."""
+    check_organization(organization, access_key)
+    with transaction.atomic():
+        locked = AccessKey.objects.select_for_update().get(pk=access_key.pk)
+        if locked.deactivated_at is not None:
+            access_key.deactivated_at = locked.deactivated_at
+            return False
+        locked.deactivated_at = timezone.now()
+        locked.save(update_fields=["deactivated_at"])
+        _record("access_key.deactivated", locked, actor=actor, request=request, via=via)
+    access_key.deactivated_at = locked.deactivated_at
+    return True
+
+
+def do_reactivate_access_key(
+    organization: Organization,
+    access_key: AccessKey,
+    *,
+    actor: Any,
+    request: HttpRequest | None = None,
+    via: str = "",
+) -> bool:
+    """Let an inactive access key authenticate again; returns False (and records nothing) if it was
+    active. Audits ``access_key.reactivated``. A revoked or expired key stays refused for that reason."""
+    check_organization(organization, access_key)
+    with transaction.atomic():
+        locked = AccessKey.objects.select_for_update().get(pk=access_key.pk)
+        if locked.deactivated_at is None:
+            access_key.deactivated_at = None
+            return False
+        inactive_since = locked.deactivated_at
+        locked.deactivated_at = None
+        locked.save(update_fields=["deactivated_at"])
+        _record(
+            "access_key.reactivated", locked, actor=actor, request=request, via=via, inactive_since=_iso(inactive_since)
+        )
+    access_key.deactivated_at = None
+    return True
+
+
+@sensitive_variables("secret")
+def do_roll_access_key(
+    organization: Organization,
+    access_key: AccessKey,
+    grace: timedelta,
+    *,
+    actor: Any,
+    request: HttpRequest | None = None,
+    via: str = "",
+) -> str:
+    """Give an access key a new secret, the same key ID, and return the secret (shown once); the current
+    secret keeps working for ``grace``, never beyond the key's expiry. Audits ``access_key.rolled``.
+
+    Rolling a key that is still rolling ends the secret the earlier roll replaced at once. Connections
+    established with the key are kept: the key, and who may use it, are the same."""
+    check_organization(organization, access_key)
+    now = timezone.now()
+    with transaction.atomic():
+        locked = AccessKey.objects.select_for_update().get(pk=access_key.pk)
+        if refusal := keys.roll_refusal(locked, now):
+            raise ValueError(refusal)
+        ended_previous = locked.is_rolling(now)
+        secret = keys.roll_access_key(locked, grace, now)
+        _record(
+            "access_key.rolled",
+            locked,
+            actor=actor,
+            request=request,
+            via=via,
+            previous_secret_until=_iso(locked.previous_secret_until),
+            ended_earlier_roll=ended_previous,
+        )
+    access_key.secret_hash = locked.secret_hash
+    access_key.previous_secret_hash = locked.previous_secret_hash
+    access_key.previous_secret_until = locked.previous_secret_until
+    return secret

@@ -6,10 +6,11 @@ from typing import Any
 
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from credentials import audit, keys
-from credentials.actions import check_organization, via_detail
+from credentials.actions import check_organization
 from credentials.models import APIKey, Organization
 from credentials.webhooks.events import api_key_data, emit
 
@@ -21,7 +22,9 @@ def do_generate_api_key(
     """Generate an API key created by ``actor`` (a user); returns it and the key, shown once.
     Audits ``api_key.created``."""
     with transaction.atomic():
-        api_key, key = keys.create_api_key(organization, name, created_by=actor)
+        # The creator is kept only for a signed-in user; commands and the demo act as the operator.
+        created_by = actor if hasattr(actor, "get_username") else None
+        api_key, key = keys.create_api_key(organization, name, created_by=created_by)
         audit.record(
             "api_key.created",
             organization=organization,
@@ -79,7 +82,7 @@ def do_rename_api_key(
             request=request,
             prefix=api_key.prefix,
             old_name=old_name,
-            **via_detail(via),
+            via=via,
         )
 
 
@@ -96,7 +99,47 @@ def do_delete_api_key(
             target=api_key,
             request=request,
             prefix=api_key.prefix,
-            **via_detail(via),
+            via=via,
         )
         emit(organization, "api_key.deleted", {"api_key": api_key_data(api_key)}, actor=actor)
         api_key.delete()
+
+
+def do_deactivate_api_key(
+    organization: Organization, api_key: APIKey, *, actor: Any, request: HttpRequest | None = None, via: str = ""
+) -> bool:
+    """Make an API key refuse every request until it is reactivated; returns False (and records
+    nothing) if it was already inactive. Audits ``api_key.deactivated``."""
+    check_organization(organization, api_key)
+    with transaction.atomic():
+        locked = APIKey.objects.select_for_update().get(pk=api_key.pk)
+        if locked.deactivated_at is not None:
+            api_key.deactivated_at = locked.deactivated_at
+            return False
+        locked.deactivated_at = timezone.now()
+        locked.save(update_fields=["deactivated_at"])
+        audit.record(
+            "api_key.deactivated", organization=organization, actor=actor, target=locked, request=request, via=via
+        )
+    api_key.deactivated_at = locked.deactivated_at
+    return True
+
+
+def do_reactivate_api_key(
+    organization: Organization, api_key: APIKey, *, actor: Any, request: HttpRequest | None = None, via: str = ""
+) -> bool:
+    """Let an inactive API key authenticate again (if the organization's policy lets API keys work);
+    returns False (and records nothing) if it was active. Audits ``api_key.reactivated``."""
+    check_organization(organization, api_key)
+    with transaction.atomic():
+        locked = APIKey.objects.select_for_update().get(pk=api_key.pk)
+        if locked.deactivated_at is None:
+            api_key.deactivated_at = None
+            return False
+        locked.deactivated_at = None
+        locked.save(update_fields=["deactivated_at"])
+        audit.record(
+            "api_key.reactivated", organization=organization, actor=actor, target=locked, request=request, via=via
+        )
+    api_key.deactivated_at = None
+    return True

@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from credentials import audit
-from credentials.actions import check_organization, via_detail
+from credentials.actions import check_organization
 from credentials.models import AccessKey, Connection, Credential, Organization
 from credentials.webhooks.events import connection_data, emit
 
@@ -135,7 +135,7 @@ def do_save_connection(
             target=connection,
             request=request,
             changed=list(changed),
-            **via_detail(via),
+            via=via,
         )
         if created:
             emit(organization, "connection.created", {"connection": connection_data(connection)}, actor=actor)
@@ -153,6 +153,6 @@ def do_delete_connection(
             actor=actor,
             target=connection,
             request=request,
-            **via_detail(via),
+            via=via,
         )
         connection.delete()

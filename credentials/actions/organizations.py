@@ -10,7 +10,7 @@ from django.db import transaction
 from django.http import HttpRequest
 
 from credentials import audit, keys
-from credentials.actions import check_organization, via_detail
+from credentials.actions import check_organization
 from credentials.models import Membership, Organization
 from credentials.webhooks.events import emit
 
@@ -55,7 +55,7 @@ def do_create_organization(
             target=organization,
             request=request,
             **details,
-            **via_detail(via),
+            via=via,
         )
     return organization
 
@@ -79,10 +79,10 @@ def do_edit_organization(
         organization.save()
         common = {"organization": organization, "actor": actor, "target": organization, "request": request}
         if policies:
-            audit.record("organization.policy_changed", **common, changes=policies, **via_detail(via))
+            audit.record("organization.policy_changed", **common, changes=policies, via=via)
             emit(organization, "organization.policy_changed", {"changes": policies}, actor=actor)
         if others:
-            audit.record("organization.edited", **common, changed=others, **via_detail(via))
+            audit.record("organization.edited", **common, changed=others, via=via)
 
 
 def do_delete_organization(
@@ -99,7 +99,7 @@ def do_delete_organization(
             request=request,
             slug=organization.slug,
             account_id=organization.account_id,
-            **via_detail(via),
+            via=via,
         )
         organization.delete()
 
@@ -126,7 +126,7 @@ def do_add_member(
             target=membership,
             request=request,
             role=membership.role,
-            **via_detail(via),
+            via=via,
         )
     return membership
 
@@ -154,7 +154,7 @@ def do_change_member(
             target=membership,
             request=request,
             changed=list(changed),
-            **via_detail(via),
+            via=via,
         )
 
 
@@ -170,7 +170,7 @@ def do_remove_member(
             actor=actor,
             target=membership,
             request=request,
-            **via_detail(via),
+            via=via,
         )
         membership.delete()
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from credentials import audit
-from credentials.actions import check_organization, via_detail
+from credentials.actions import check_organization
 from credentials.models import Credential, Organization, WebhookDelivery, WebhookEndpoint
 from credentials.webhooks import delivery as deliveries
 from credentials.webhooks import events, signing
@@ -55,7 +55,7 @@ def do_create_endpoint(
             url=url,
             events=list(event_types),
             credential=credential.name if credential else None,
-            **via_detail(via),
+            via=via,
         )
     return endpoint, secret
 
@@ -95,7 +95,7 @@ def do_edit_endpoint(
             target=endpoint,
             request=request,
             changed=[field.removesuffix("_id") for field in changed],
-            **via_detail(via),
+            via=via,
         )
     return changed
 
@@ -123,7 +123,7 @@ def do_set_endpoint_enabled(
             actor=actor,
             target=endpoint,
             request=request,
-            **via_detail(via),
+            via=via,
         )
 
 
@@ -152,7 +152,7 @@ def do_roll_signing_secret(
             target=endpoint,
             request=request,
             previous_valid_until=endpoint.previous_secret_expires_at.isoformat(),
-            **via_detail(via),
+            via=via,
         )
     return secret
 
@@ -175,7 +175,7 @@ def do_delete_endpoint(
             target=endpoint,
             request=request,
             url=endpoint.url,
-            **via_detail(via),
+            via=via,
         )
         endpoint.delete()
 
@@ -229,7 +229,7 @@ def do_resend_delivery(
             request=request,
             event_id=delivery.event_id,
             event_type=delivery.event_type,
-            **via_detail(via),
+            via=via,
         )
         transaction.on_commit(lambda: deliveries.enqueue([again.pk]), robust=True)
     return again

@@ -10,17 +10,19 @@ from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from credentials import audit, revocation
+from credentials import audit
 from credentials.actions import connections as connection_actions
+from credentials.actions.credentials import do_delete_credential, do_edit_credential_details
 from credentials.admin.base import VIA_ADMIN, ActionAdmin
+from credentials.forms.credentials import extra_headers_problems, same_origin
 from credentials.models import Connection, Credential, Organization, OrganizationCredential
 
 
 class CredentialChangeAdmin(ActionAdmin):
     """Records the admin's metadata edits and deletes of credentials with the operator as actor.
 
-    Django's admin already runs each save or delete in one transaction with its audit event. These
-    credential changes join the other credential actions in ``credentials/actions/credentials.py``.
+    Django's admin already runs each save or delete in one transaction with its audit event. Credentials
+    themselves go through ``credentials/actions/credentials.py``; this records organization credential rows.
     """
 
     audit_name = ""  # the action prefix, e.g. "credential"
@@ -61,6 +63,26 @@ class OrganizationCredentialInline(admin.TabularInline):
         return False  # secrets are entered in the Credentials tab, never in the admin
 
 
+class CredentialAdminForm(forms.ModelForm):
+    """The admin edits a credential's details under the overlay's rules, without its secrets."""
+
+    def clean_extra_headers(self) -> list[list[str]]:
+        value = self.cleaned_data.get("extra_headers")
+        problems = extra_headers_problems(value, self.instance.auth_type, self.instance.auth_settings)
+        if problems:
+            raise forms.ValidationError(problems)
+        return value
+
+    def clean_base_url(self) -> str:
+        url = self.cleaned_data.get("base_url", "")
+        if self.instance.pk and not same_origin(url, self.instance.base_url):
+            # The secrets were entered for the old origin; only the credential form can take new ones.
+            raise forms.ValidationError(
+                "A new scheme, host or port needs the secrets again: change it in the Credentials tab."
+            )
+        return url
+
+
 @admin.register(Credential)
 class CredentialAdmin(CredentialChangeAdmin):
     audit_name = "credential"
@@ -97,18 +119,11 @@ class CredentialAdmin(CredentialChangeAdmin):
         "last_used_at",
     )
     # The authentication type and its settings must match the secrets' shape, which only the
-    # credential form (with the secrets in hand) can guarantee.
-    readonly_fields = (
-        "organization",
-        "connector",
-        "auth_type",
-        "auth_settings",
-        "org_specific",
-        "created_by",
-        "created_at",
-        "updated_by",
-        "updated_at",
-        "last_used_at",
+    # credential form (with the secrets in hand) can guarantee: every other field is read-only.
+    readonly_fields = tuple(
+        name
+        for name in fields
+        if name not in ("name", "description", "base_url", "is_test", "content_type", "extra_headers")
     )
     inlines = (OrganizationCredentialInline,)
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
@@ -119,13 +134,16 @@ class CredentialAdmin(CredentialChangeAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # a credential without its secrets is useless: admins add them in the Credentials tab
 
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        kwargs["form"] = CredentialAdminForm
+        return super().get_form(request, obj, change, **kwargs)
+
     def save_model(self, request: HttpRequest, obj: Credential, form: Any, change: bool) -> None:
-        obj.updated_by = request.user
-        super().save_model(request, obj, form, change)
+        do_edit_credential_details(obj, list(form.changed_data), actor=request.user, request=request, via=VIA_ADMIN)
 
     def delete_model(self, request: HttpRequest, obj: Credential) -> None:
         # The same path as the Credentials tab: the connections that used it are revoked.
-        revocation.delete_credential(obj, actor=request.user, request=request)
+        do_delete_credential(obj, actor=request.user, request=request)
 
 
 @admin.register(OrganizationCredential)

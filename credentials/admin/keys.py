@@ -20,14 +20,16 @@ class AccessKeyStatusFilter(admin.SimpleListFilter):
     parameter_name = "status"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("active", "Active"), ("expired", "Expired"), ("revoked", "Revoked")]
+        return [("active", "Active"), ("inactive", "Inactive"), ("expired", "Expired"), ("revoked", "Revoked")]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         now = timezone.now()
         match self.value():
             case "active":
                 unexpired = Q(expires_at__isnull=True) | Q(expires_at__gt=now)
-                return queryset.filter(unexpired, revoked_at__isnull=True)
+                return queryset.filter(unexpired, revoked_at__isnull=True, deactivated_at__isnull=True)
+            case "inactive":
+                return queryset.filter(revoked_at__isnull=True, deactivated_at__isnull=False)
             case "expired":
                 return queryset.filter(revoked_at__isnull=True, expires_at__lte=now)
             case "revoked":
@@ -64,6 +66,10 @@ class AccessKeyAdmin(ActionAdmin):
         "created_at",
         "last_used_at",
         "last_used_ip",
+        "last_used_method",
+        "last_used_path",
+        "deactivated_at",
+        "previous_secret_until",
         "revoked_at",
     )
     readonly_fields = (
@@ -74,14 +80,20 @@ class AccessKeyAdmin(ActionAdmin):
         "created_at",
         "last_used_at",
         "last_used_ip",
+        "last_used_method",
+        "last_used_path",
+        "deactivated_at",
+        "previous_secret_until",
         "revoked_at",
     )
-    actions = ("revoke_selected_keys",)
+    actions = ("revoke_selected_keys", "deactivate_selected_keys", "reactivate_selected_keys")
 
     @admin.display(description="Status")
     def status(self, obj: AccessKey) -> str:
         if obj.revoked_at is not None:
             return "Revoked"
+        if obj.deactivated_at is not None:
+            return "Inactive"
         if obj.expires_at is not None and obj.expires_at <= timezone.now():
             return "Expired"
         return "Active"
@@ -107,6 +119,27 @@ class AccessKeyAdmin(ActionAdmin):
             f"{connections} connection{'s' if connections != 1 else ''}.",
             messages.SUCCESS,
         )
+
+    @admin.action(description="Deactivate selected keys", permissions=["change"])
+    def deactivate_selected_keys(self, request: HttpRequest, queryset: QuerySet) -> None:
+        # Connections established with a key are not revoked: a deactivation is meant to be undone.
+        count = sum(
+            access_key_actions.do_deactivate_access_key(
+                access_key.organization, access_key, actor=request.user, request=request, via=VIA_ADMIN
+            )
+            for access_key in queryset.select_related("organization").filter(revoked_at__isnull=True)
+        )
+        self.message_user(request, f"Deactivated {count} access key{'s' if count != 1 else ''}.", messages.SUCCESS)
+
+    @admin.action(description="Reactivate selected keys", permissions=["change"])
+    def reactivate_selected_keys(self, request: HttpRequest, queryset: QuerySet) -> None:
+        count = sum(
+            access_key_actions.do_reactivate_access_key(
+                access_key.organization, access_key, actor=request.user, request=request, via=VIA_ADMIN
+            )
+            for access_key in queryset.select_related("organization")
+        )
+        self.message_user(request, f"Reactivated {count} access key{'s' if count != 1 else ''}.", messages.SUCCESS)
 
     def save_model(self, request: HttpRequest, obj: AccessKey, form: Any, change: bool) -> None:
         access_key_actions.do_edit_access_key(

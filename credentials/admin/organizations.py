@@ -45,18 +45,7 @@ class OrganizationForm(forms.ModelForm):
 
     class Meta:
         model = Organization
-        fields = (
-            "name",
-            "slug",
-            "account_domain",
-            "parent",
-            "api_credentials_enabled",
-            "access_key_expiry_periods",
-            "access_key_allow_no_expiry",
-            "access_key_default_expiry",
-            "api_key_policy",
-            "api_key_sunset_at",
-        )
+        fields = ("name", "slug", "account_domain", "parent", *actions.POLICY_FIELDS)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

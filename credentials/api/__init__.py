@@ -18,8 +18,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.core.signals import got_request_exception
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import URLPattern, re_path
+from django.utils.log import log_response
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_variables
 from ninja import NinjaAPI
@@ -95,6 +97,18 @@ def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return error_response(404, "Not Found", "Nothing here.")
+
+
+@api.exception_handler(Exception)
+def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """With DEBUG off a defect answers the documented JSON, and is reported as Django reports a 500."""
+    if settings.DEBUG:
+        raise exc  # the developer's technical page
+    response = error_response(500, "Internal Server Error", "Something went wrong on our side; it has been logged.")
+    # What Django does for any other 500: tell the listeners (error reporting) and log it for ADMINS.
+    got_request_exception.send(sender=None, request=request)
+    log_response("Internal Server Error: %s", request.path, response=response, request=request, exception=exc)
+    return response
 
 
 api.add_router("", router)

@@ -1,4 +1,4 @@
-"""Authenticating JSON API calls: an access key or an API key, from headers only, with a failure limit."""
+"""Authenticating JSON API calls: an access key or an API key, from headers only, with failure limits."""
 
 from __future__ import annotations
 
@@ -10,18 +10,23 @@ from django.http import HttpRequest
 from django.views.decorators.debug import sensitive_variables
 from ninja.security.base import AuthBase
 
-from credentials import audit, keys
+from credentials import keys
+from credentials.addresses import client_address
 from credentials.api.errors import TooManyFailures, Unauthorized
 
 logger = logging.getLogger("credhub.api")
 
-# Repeated authentication failures from one address: after FAILURE_LIMIT failures within
-# FAILURE_WINDOW seconds, the address gets 429 until the window ends. A fixed window in Django's cache
-# (per process with the default local-memory cache; shared with a shared cache backend).
+# Repeated authentication failures are counted per client address and per access key ID, in Django's
+# cache (shared by every server process). Past FAILURE_LIMIT failures within FAILURE_WINDOW seconds, a
+# failing request from that address, or for that key ID, gets 429 instead of 401 until the window ends.
+# A request whose key is valid is always answered: other callers' failures (behind one proxy address,
+# or aimed at a key ID they do not hold) never lock a key's real holder out. A 190-bit secret cannot be
+# guessed, so the limit is about backing noisy clients off, not about hiding a correct guess.
 FAILURE_LIMIT = 20
 FAILURE_WINDOW = 60
 
-# Query parameters that look like a key: refused rather than silently used or ignored.
+# Query parameters named like a key: refused rather than silently used or ignored. A parameter whose
+# value is a well-formed credhub secret or API key is refused whatever its name.
 KEY_QUERY_PARAMETERS = {
     "x-api-key",
     "api-key",
@@ -33,9 +38,15 @@ KEY_QUERY_PARAMETERS = {
     "client-secret",
     "secret",
     "access-key",
+    "access-token",
     "token",
+    "password",
+    "auth",
+    "sig",
+    "signature",
 }
 QUERY_STRING_KEY = "Keys are accepted in headers only: a key sent in the query string is refused. Treat it as leaked."
+TOO_MANY = "Too many failed authentication attempts {scope}. Try again later."
 
 
 SECURITY_SCHEMES = {
@@ -56,22 +67,49 @@ def _failure_limit() -> int:
     return getattr(settings, "CREDHUB_API_FAILURE_LIMIT", FAILURE_LIMIT)
 
 
-def _failures_key(address: str | None) -> str:
-    return f"credhub:api-auth-failures:{address or 'unknown'}"
+def _failure_counters(address: str | None, key_id: str) -> dict[str, str]:
+    """The counters a failure adds to, by what they are about: the address, and the key ID if one was sent."""
+    counters = {"from this address": f"credhub:api-auth-failures:address:{address or 'unknown'}"}
+    if keys.is_access_key_id(key_id):  # only a real-looking ID: random junk must not fill the cache
+        counters["for this access key"] = f"credhub:api-auth-failures:key:{key_id}"
+    return counters
 
 
-def _note_failure(address: str | None) -> None:
-    key = _failures_key(address)
-    cache.add(key, 0, timeout=FAILURE_WINDOW)
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=FAILURE_WINDOW)
+def _note_failure(counters: dict[str, str]) -> str | None:
+    """Count one failure on each counter; the scope of the first one now past the limit, if any."""
+    over = None
+    for scope, key in counters.items():
+        if cache.add(key, 1, timeout=FAILURE_WINDOW):
+            count = 1
+        else:
+            try:
+                count = cache.incr(key)
+            except ValueError:  # expired between add and incr
+                cache.set(key, 1, timeout=FAILURE_WINDOW)
+                count = 1
+        if count > _failure_limit() and over is None:
+            over = scope
+    return over
+
+
+def _looks_like_key(value: str) -> bool:
+    value = value.strip()
+    return keys.is_well_formed(value, keys.ACCESS_KEY_SECRET_PREFIX) or keys.is_well_formed(value, keys.API_KEY_PREFIX)
+
+
+def key_in_query(request: HttpRequest) -> bool:
+    """True if the query string carries a key: by a key-like name, or by a value that is a credhub secret."""
+    for name, values in request.GET.lists():
+        if name.strip().lower().replace("_", "-") in KEY_QUERY_PARAMETERS:
+            return True
+        if any(_looks_like_key(value) for value in values):
+            return True
+    return False
 
 
 @sensitive_variables("secret", "api_key")
 def _authenticate(request: HttpRequest, address: str | None) -> keys.Caller:
-    if any(name.lower().replace("_", "-") in KEY_QUERY_PARAMETERS for name in request.GET):
+    if key_in_query(request):
         raise keys.KeyRejected(QUERY_STRING_KEY)
     # request.headers is case-insensitive: X-Client-ID, x-client-id and X-CLIENT-ID are one header.
     key_id = request.headers.get("X-Client-ID", "").strip()
@@ -80,7 +118,9 @@ def _authenticate(request: HttpRequest, address: str | None) -> keys.Caller:
     if key_id or secret:
         if not (key_id and secret):
             raise keys.KeyRejected(keys.INCOMPLETE)
-        return keys.authenticate_access_key(key_id, secret, address=address)
+        return keys.authenticate_access_key(
+            key_id, secret, address=address, method=request.method or "", path=request.path
+        )
     if api_key:
         return keys.authenticate_api_key(api_key, address=address)
     raise keys.KeyRejected(keys.MISSING)
@@ -94,19 +134,18 @@ class KeyAuth(AuthBase):
     openapi_name = "X-Client-ID"
 
     def __call__(self, request: HttpRequest) -> keys.Caller:
-        address = audit.client_address(request)
-        if (cache.get(_failures_key(address)) or 0) >= _failure_limit():
-            raise TooManyFailures(
-                "Too many failed authentication attempts from this address. Try again later.",
-                headers={"Retry-After": str(FAILURE_WINDOW)},
-            )
+        address = client_address(request)
         try:
-            caller = _authenticate(request, address)
+            # A valid key is answered whatever the counters say; they are only read on failure.
+            return _authenticate(request, address)
         except keys.KeyRejected as rejected:
-            _note_failure(address)
+            key_id = request.headers.get("X-Client-ID", "").strip()
+            over = _note_failure(_failure_counters(address, key_id))
             # Only the public key ID is ever logged, never a secret or an API key.
-            key_id = request.headers.get("X-Client-ID", "")
-            key_id = key_id if keys.is_access_key_id(key_id) else "-"
-            logger.info("API authentication refused from %s (key ID %s): %s", address, key_id, rejected.detail)
+            logged_id = key_id if keys.is_access_key_id(key_id) else "-"
+            logger.info("API authentication refused from %s (key ID %s): %s", address, logged_id, rejected.detail)
+            if over is not None:
+                raise TooManyFailures(
+                    TOO_MANY.format(scope=over), headers={"Retry-After": str(FAILURE_WINDOW)}
+                ) from None
             raise Unauthorized(rejected.detail) from None
-        return caller

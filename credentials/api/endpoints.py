@@ -8,14 +8,18 @@ from uuid import UUID
 
 from django.db.models import Prefetch
 from django.http import HttpRequest
+from django.views.decorators.debug import sensitive_variables
 from ninja import Query, Router, Status
 
-from credentials import audit, catalog, gate, keys, outbound
+from credentials import catalog, gate, keys
+from credentials.actions.credentials import do_delete_credential, do_test_credential
 from credentials.api.errors import Forbidden, InvalidInput, NotFound
 from credentials.api.schemas import (
+    CONTENT_TYPE_SHORT_FORMS,
     ERRORS,
     AccountOut,
     ConnectionPage,
+    CredentialCreateIn,
     CredentialIn,
     CredentialOut,
     CredentialPage,
@@ -24,9 +28,9 @@ from credentials.api.schemas import (
     InvalidOut,
     TestOut,
 )
-from credentials.forms.credentials import CredentialForm, form_data_from_json
+from credentials.forms.credentials import CredentialForm, form_data_from_json, json_errors
 from credentials.models import Credential, OrganizationCredential
-from credentials.revocation import delete_credential
+from credentials.views.credentials import save_credential
 
 router = Router()
 
@@ -105,8 +109,32 @@ def list_credentials(
     return {"count": credentials.count(), "items": list(credentials[offset : offset + limit])}
 
 
+def _unencodable_fields(value: Any, name: str = "") -> list[str]:
+    """The fields holding a lone UTF-16 surrogate ("x\\ud800" in JSON): text no database or header can carry."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return [name or "non_field_errors"]
+        return []
+    if isinstance(value, dict):
+        return [f for key, item in value.items() for f in _unencodable_fields(item, f"{name}.{key}" if name else key)]
+    if isinstance(value, list):
+        return [f for index, item in enumerate(value) for f in _unencodable_fields(item, f"{name}[{index}]")]
+    return []
+
+
+UNENCODABLE = "Enter text without unpaired surrogate characters (\\ud800–\\udfff)."
+
+
+@sensitive_variables()
 def _save(request: HttpRequest, caller: keys.Caller, payload: CredentialIn, credential: Credential | None) -> Any:
-    body = payload.dict(exclude_unset=True)
+    # On PATCH an explicit null means the same as leaving the field out: keep what is stored.
+    body = payload.dict(exclude_unset=True, exclude_none=credential is not None)
+    if problems := _unencodable_fields(body):
+        raise InvalidInput({field: [UNENCODABLE] for field in problems})
+    if body.get("content_type") in CONTENT_TYPE_SHORT_FORMS:
+        body["content_type"] = CONTENT_TYPE_SHORT_FORMS[body["content_type"]]
     connector = body.pop("connector", None)
     if connector is not None and connector not in catalog.CONNECTORS:
         raise InvalidInput({"connector": [f"Choose one of: {', '.join(catalog.CONNECTORS)}."]})
@@ -118,15 +146,14 @@ def _save(request: HttpRequest, caller: keys.Caller, payload: CredentialIn, cred
         instance=credential,
         connector=connector,
     )
-    owner = caller.access_key.owner if caller.access_key is not None else None
-    saved = form.save(user=owner, request=request, actor=caller.actor)
+    saved = save_credential(form, actor=caller.actor, request=request)
     if saved is None:
-        raise InvalidInput(form.json_errors())
+        raise InvalidInput(json_errors(form))
     return saved
 
 
 @router.post("/credentials", response={201: CredentialOut, 400: InvalidOut, **ERRORS}, summary="Create a credential")
-def create_credential(request: HttpRequest, payload: CredentialIn) -> Status:
+def create_credential(request: HttpRequest, payload: CredentialCreateIn) -> Status:
     caller = _caller(request)
     _credentials_of(caller, write=True)
     return Status(201, _save(request, caller, payload, None))
@@ -159,7 +186,7 @@ def update_credential(request: HttpRequest, credential_id: UUID, payload: Creden
 def remove_credential(request: HttpRequest, credential_id: UUID) -> dict[str, Any]:
     caller = _caller(request)
     credential = _credential(caller, credential_id, write=True)
-    revoked = delete_credential(credential, actor=caller.actor, request=request)
+    revoked = do_delete_credential(credential, actor=caller.actor, request=request)
     return {"id": credential_id, "deleted": True, "revoked_connections": revoked}
 
 
@@ -176,15 +203,7 @@ def test_credential(request: HttpRequest, credential_id: UUID, organization: str
     """
     caller = _caller(request)
     credential = _credential(caller, credential_id, write=True)
-    results = [result for _, result in outbound.test_connection(credential, organization)]
-    audit.record(
-        "credential.tested",
-        organization=caller.organization,
-        actor=caller.actor,
-        target=credential,
-        request=request,
-        outcomes=[{"organization": r.organization, "outcome": r.outcome} for r in results],
-    )
+    results = [r for _, r in do_test_credential(credential, organization, actor=caller.actor, request=request)]
     return {"ok": all(r.ok for r in results), "results": [r.as_dict() for r in results]}
 
 

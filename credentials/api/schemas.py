@@ -6,7 +6,8 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from ninja import Schema
+from ninja import Field, Schema
+from pydantic import ConfigDict
 
 from credentials import catalog
 from credentials.models import Credential, Membership
@@ -98,20 +99,69 @@ class OrganizationCredentialIn(Schema):
     auth: dict[str, str] = {}
 
 
-class CredentialIn(Schema):
-    """Fields of a credential. On PATCH, fields left out keep their stored values (secrets included)."""
+# The short forms a client may send for content_type, as well as the media types themselves.
+CONTENT_TYPE_SHORT_FORMS = {
+    "json": "application/json",
+    "xml": "application/xml",
+    "form": "application/x-www-form-urlencoded",
+}
 
-    connector: str | None = None
+
+# Documented as enums; a wrong value is answered by the overlay's own rule and message, next to every
+# other problem of the body, rather than by a generic schema error.
+ENUMS = {
+    "connector": list(catalog.CONNECTORS),
+    "content_type": [*catalog.CONTENT_TYPES, *CONTENT_TYPE_SHORT_FORMS],
+    "auth_type": list(catalog.AUTH_TYPES),
+}
+# What POST needs besides a name and a Base URL: the type (every connector's types are listed in
+# auth_type's enum; one that allows a single type also takes it left out, but sending it is always right).
+CREATE_REQUIRES = ("name", "base_url", "auth_type")
+
+
+def _document_enums(schema: dict[str, Any]) -> None:
+    for name, values in ENUMS.items():
+        field_schema = schema["properties"][name]
+        for branch in field_schema.get("anyOf", [field_schema]):
+            if branch.get("type") == "string":
+                branch["enum"] = values
+
+
+def _document_create(schema: dict[str, Any]) -> None:
+    _document_enums(schema)
+    schema["required"] = list(CREATE_REQUIRES)
+    for name in (*CREATE_REQUIRES, "content_type"):
+        field_schema = schema["properties"][name]
+        # Not nullable: drop the {"type": "null"} branch pydantic derives from "| None".
+        if "anyOf" in field_schema:
+            branches = [b for b in field_schema.pop("anyOf") if b.get("type") != "null"]
+            field_schema.update(branches[0])
+        field_schema.pop("default", None)
+    schema["properties"]["content_type"]["default"] = "application/json"
+
+
+class CredentialIn(Schema):
+    """Fields of a credential. On PATCH, fields left out (or null) keep their stored values, secrets included."""
+
+    model_config = ConfigDict(json_schema_extra=_document_enums)
+
+    connector: str | None = Field(None, description="The connector type; fixed once created.")
     name: str | None = None
     description: str | None = None
     base_url: str | None = None
     is_test: bool | None = None
     org_specific: bool | None = None
-    content_type: str | None = None
-    auth_type: str | None = None
+    content_type: str | None = Field(None, description="A media type, or its short form json, xml or form.")
+    auth_type: str | None = Field(None, description="The authentication type; the connector limits the choice.")
     auth: dict[str, Any] | None = None
     extra_headers: list[HeaderIn] | None = None
     organization_credentials: list[OrganizationCredentialIn] | None = None
+
+
+class CredentialCreateIn(CredentialIn):
+    """A new credential: name, base_url and auth_type are required; content_type defaults to JSON."""
+
+    model_config = ConfigDict(json_schema_extra=_document_create)
 
 
 class DeletedOut(Schema):

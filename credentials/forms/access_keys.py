@@ -1,16 +1,17 @@
-"""Forms of Settings > API authentication: access keys, their expiry policy, and legacy API keys.
+"""Forms of Settings > API authentication: access keys (and rolling them), their expiry policy, and legacy
+API keys.
 
 They only validate: the changes are made by ``credentials/actions/``."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django import forms
 from django.utils import timezone
 
-from credentials import expiry
+from credentials import expiry, keys
 from credentials.models import AccessKey, Organization
 from credentials.names import clean_name
 
@@ -117,3 +118,26 @@ class APIKeyForm(forms.Form):
 
 def api_keys_can_be_generated(organization: Organization) -> bool:
     return organization.api_key_policy == Organization.APIKeyPolicy.ENABLED
+
+
+class RollKeyForm(forms.Form):
+    """The "Roll key" overlay: when the current secret stops working once the new one is issued."""
+
+    grace = forms.ChoiceField(
+        label="Current secret stops working",
+        choices=[(value, label) for value, (label, _) in keys.ROLL_GRACE_PERIODS.items()],
+        initial="24h",
+        error_messages={"invalid_choice": "Choose when the current secret stops working."},
+    )
+
+    def __init__(self, access_key: AccessKey, now: datetime, data: Any = None) -> None:
+        self.access_key, self.now = access_key, now
+        super().__init__(data, auto_id="id_roll_%s")
+
+    def clean(self) -> dict[str, Any]:
+        if refusal := keys.roll_refusal(self.access_key, self.now):
+            raise forms.ValidationError(refusal)
+        return super().clean()
+
+    def grace_period(self) -> timedelta:
+        return keys.ROLL_GRACE_PERIODS[self.cleaned_data["grace"]][1]

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from django.conf import settings
 from django.db import models
@@ -27,13 +28,35 @@ class AccessKey(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     last_used_ip = models.GenericIPAddressField(null=True, blank=True)
+    # The request of that last use, method and path without the query (which could carry anything).
+    last_used_method = models.CharField(max_length=10, blank=True, default="")
+    last_used_path = models.CharField(max_length=200, blank=True, default="")
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # Set while the key is inactive: it refuses every request until reactivated (a revoke is final).
+    deactivated_at = models.DateTimeField(null=True, blank=True)
+    # During a roll, the hash of the secret the roll replaced and when it stops working.
+    previous_secret_hash = models.CharField(max_length=128, blank=True, default="")
+    previous_secret_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["-system_generated", "name", "created_at"]
+        ordering = ["-system_generated", "name", "created_at", "id"]
+        # The list pages along this order (with or without system-generated keys).
+        indexes = [
+            models.Index(
+                fields=["organization", "-system_generated", "name", "created_at", "id"], name="access_key_list_order"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.key_id})"
+
+    def is_rolling(self, now: datetime) -> bool:
+        """True while the secret a roll replaced still authenticates."""
+        return (
+            bool(self.previous_secret_hash)
+            and self.previous_secret_until is not None
+            and self.previous_secret_until > now
+        )
 
 
 class APIKey(models.Model):
@@ -49,6 +72,7 @@ class APIKey(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    deactivated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["name", "created_at"]

@@ -25,6 +25,12 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
+        # The log reads newest first, a page at a time, whole or filtered by action or by actor.
+        indexes = [
+            models.Index(fields=["organization", "at", "id"], name="audit_organization_at"),
+            models.Index(fields=["organization", "action", "at", "id"], name="audit_organization_action_at"),
+            models.Index(fields=["organization", "actor", "at", "id"], name="audit_organization_actor_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.target_label}"

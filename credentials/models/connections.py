@@ -37,6 +37,7 @@ class Connection(models.Model):
 
     class Meta:
         ordering = ["name", "id"]
+        indexes = [models.Index(fields=["organization", "name", "id"], name="connection_list_order")]
 
     def __str__(self) -> str:
         return self.name

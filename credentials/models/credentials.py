@@ -4,6 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F
 from django.db.models.functions import Lower
 
 from credentials import catalog
@@ -13,10 +14,7 @@ from credentials.encryption import EncryptedJSONField
 class Credential(models.Model):
     """An outbound credential: how one of the organization's integrations authenticates to an API."""
 
-    class ContentType(models.TextChoices):
-        JSON = "application/json", "JSON"
-        XML = "application/xml", "XML"
-        FORM = "application/x-www-form-urlencoded", "form-urlencoded"
+    ContentType = catalog.ContentType
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     organization = models.ForeignKey("credentials.Organization", on_delete=models.CASCADE, related_name="credentials")
@@ -53,6 +51,11 @@ class Credential(models.Model):
 
     class Meta:
         ordering = [Lower("name"), "id"]
+        # The Credentials tab and the Authenticate screen (one connector's credentials) page along these.
+        indexes = [
+            models.Index(F("organization"), Lower("name"), F("id"), name="credential_list_order"),
+            models.Index(F("organization"), F("connector"), Lower("name"), F("id"), name="credential_connector_order"),
+        ]
         constraints = [
             models.UniqueConstraint(Lower("name"), "organization", name="credential_name_unique_in_organization")
         ]

@@ -7,21 +7,18 @@ made it, with ``Cache-Control: no-store``; it is never stored or served again.
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs, urlsplit
-
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_http_methods, require_POST
 
-from credentials import gate, keys
+from credentials import gate
 from credentials.actions import access_keys as access_key_actions
 from credentials.actions import api_keys as api_key_actions
 from credentials.actions import organizations as organization_actions
 from credentials.actions.connections import active_connections_of
+from credentials.api_authentication_page import TEMPLATE, api_key_confirm, page_context, page_url
 from credentials.forms.access_keys import (
     AccessKeyForm,
     APIKeyForm,
@@ -30,58 +27,26 @@ from credentials.forms.access_keys import (
     api_keys_can_be_generated,
 )
 from credentials.gate import organization_admin
-from credentials.models import APIKey, Organization
+from credentials.models import Organization
 from credentials.views.rendering import changed, render_page_or_partial, swap_and_close
 
-TEMPLATE = "api_authentication/api_authentication.html"
 NO_NEW_API_KEYS = "API keys can no longer be generated for this organization. Create an access key instead."
-
-
-def _show_system(request: HttpRequest) -> bool:
-    """The "Show system-generated" filter, from this request or (for htmx actions) the page's URL."""
-    if request.method == "GET":  # the filter form itself, or a reload of the page's URL
-        return request.GET.get("system") == "1"
-    if request.htmx and request.htmx.current_url:
-        return parse_qs(urlsplit(request.htmx.current_url).query).get("system") == ["1"]
-    return False
-
-
-def _page_url(organization: Organization) -> str:
-    return reverse("api_authentication", args=[organization.slug])
-
-
-def _context(request: HttpRequest, organization: Organization, **extra) -> dict:
-    show_system = _show_system(request)
-    access_keys = gate.access_keys_for(organization).select_related("owner")
-    if not show_system:
-        access_keys = access_keys.filter(system_generated=False)
-    context = {
-        "organization": organization,
-        "show_system": show_system,
-        "access_keys": access_keys,
-        "api_keys": gate.api_keys_for(organization),
-        "api_keys_can_be_generated": api_keys_can_be_generated(organization),
-        "api_keys_refusal": keys.api_key_refusal(organization, timezone.now()),
-        "now": timezone.now(),
-    }
-    context.setdefault("expiry_form", ExpiryPolicyForm(organization))
-    context.setdefault("api_key_form", APIKeyForm())
-    context.update(extra)
-    return context
 
 
 def _section(request: HttpRequest, organization: Organization, partial: str, status: int = 200, **extra):
     """An htmx request gets the section; a plain one the whole page."""
-    return render_page_or_partial(request, TEMPLATE, _context(request, organization, **extra), partial, status=status)
+    return render_page_or_partial(
+        request, TEMPLATE, page_context(request, organization, **extra), partial, status=status
+    )
 
 
 @organization_admin()
 @require_http_methods(["GET"])
 def api_authentication(request: HttpRequest, organization: Organization) -> HttpResponse:
-    # The "Show system-generated" filter swaps only the list; any other request gets the page.
-    if request.htmx and request.htmx.target == "access-keys":
-        return render(request, f"{TEMPLATE}#access-keys", _context(request, organization))
-    return render(request, TEMPLATE, _context(request, organization))
+    # The search and filter form swaps the results only (the search box keeps focus); older links the section.
+    if request.htmx and request.htmx.target in ("access-keys", "access-key-results"):
+        return render(request, f"{TEMPLATE}#{request.htmx.target}", page_context(request, organization))
+    return render(request, TEMPLATE, page_context(request, organization))
 
 
 # Debug session key ------------------------------------------------------------------------------
@@ -119,7 +84,7 @@ def access_key_create(request: HttpRequest, organization: Organization) -> HttpR
         access_key, secret = access_key_actions.do_create_access_key(
             organization, form.cleaned_data["name"], form.expires_at(), actor=request.user, request=request
         )
-        context = _context(
+        context = page_context(
             request,
             organization,
             access_key=access_key,
@@ -136,7 +101,7 @@ def access_key_create(request: HttpRequest, organization: Organization) -> HttpR
 @require_http_methods(["GET"])
 def access_key_row(request: HttpRequest, organization: Organization, access_key_id) -> HttpResponse:
     access_key = gate.access_key_for(organization, access_key_id)
-    return render(request, f"{TEMPLATE}#access-key-row", _context(request, organization, access_key=access_key))
+    return render(request, f"{TEMPLATE}#access-key-row", page_context(request, organization, access_key=access_key))
 
 
 @organization_admin()
@@ -149,10 +114,12 @@ def access_key_rename(request: HttpRequest, organization: Organization, access_k
             organization, access_key, form.cleaned_data["name"], actor=request.user, request=request
         )
         if not request.htmx:
-            return redirect(_page_url(organization))
-        context = _context(request, organization, access_key=access_key, row_status=f"Renamed to “{access_key.name}”.")
+            return redirect(page_url(organization))
+        context = page_context(
+            request, organization, access_key=access_key, row_status=f"Renamed to “{access_key.name}”."
+        )
         return render(request, f"{TEMPLATE}#access-key-row", context)
-    context = _context(request, organization, access_key=access_key, rename_form=form)
+    context = page_context(request, organization, access_key=access_key, rename_form=form)
     if request.htmx:
         return render(request, f"{TEMPLATE}#access-key-row", context)
     status = 422 if form.errors else 200
@@ -169,8 +136,8 @@ def access_key_delete(request: HttpRequest, organization: Organization, access_k
         message = f"Access key “{name}” deleted."
         if revoked:
             message += f" Revoked connections: {', '.join(revoked)}."
-        context = _context(request, organization, access_keys_status=message)
-        return changed(request, _page_url(organization), TEMPLATE, context, "access-keys")
+        context = page_context(request, organization, access_keys_status=message)
+        return changed(request, page_url(organization), TEMPLATE, context, "access-keys")
     context = {"organization": organization, "access_key": access_key, "connections": active_connections_of(access_key)}
     return render_page_or_partial(request, "api_authentication/access_key_delete.html", context, "delete-confirm")
 
@@ -189,7 +156,7 @@ def expiry_settings(request: HttpRequest, organization: Organization) -> HttpRes
             request=request,
         )
         if not request.htmx:
-            return redirect(_page_url(organization))
+            return redirect(page_url(organization))
         return _section(request, organization, "expiry-settings", expiry_status="Expiry settings saved.")
     return _section(request, organization, "expiry-settings", status=422, expiry_form=form)
 
@@ -226,7 +193,7 @@ def api_key_regenerate(request: HttpRequest, organization: Organization, api_key
         # The new key is shown once, in this very answer: htmx swaps it in, a plain request gets the page.
         response = _section(request, organization, "api-keys", new_api_key=key, new_api_key_record=api_key)
         return swap_and_close(response, "api-keys") if request.htmx else response
-    return _api_key_confirm(request, organization, api_key, "regenerate")
+    return api_key_confirm(request, organization, api_key, "regenerate")
 
 
 @organization_admin()
@@ -236,11 +203,6 @@ def api_key_delete(request: HttpRequest, organization: Organization, api_key_id)
     if request.method == "POST":
         name = api_key.name
         api_key_actions.do_delete_api_key(organization, api_key, actor=request.user, request=request)
-        context = _context(request, organization, api_keys_status=f"API key “{name}” deleted.")
-        return changed(request, _page_url(organization), TEMPLATE, context, "api-keys")
-    return _api_key_confirm(request, organization, api_key, "delete")
-
-
-def _api_key_confirm(request: HttpRequest, organization: Organization, api_key: APIKey, action: str) -> HttpResponse:
-    context = {"organization": organization, "api_key": api_key, "action": action}
-    return render_page_or_partial(request, "api_authentication/api_key_confirm.html", context, "api-key-confirm")
+        context = page_context(request, organization, api_keys_status=f"API key “{name}” deleted.")
+        return changed(request, page_url(organization), TEMPLATE, context, "api-keys")
+    return api_key_confirm(request, organization, api_key, "delete")

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from credentials import catalog, gate
+from credentials import catalog, gate, paging
 from credentials.actions import connections as connection_actions
 from credentials.authenticate_screen import AUTHENTICATE_TEMPLATE, authenticate_context, connector_or_404
 from credentials.forms.connections import ChooseCredentialForm, NameConnectionForm
@@ -24,6 +24,7 @@ LIST_TEMPLATE = "connections/connections.html"
 NEW_TEMPLATE = "connections/connection_new.html"
 KINDS = {"source": Connection.Kind.SOURCE, "destination": Connection.Kind.DESTINATION}
 NEW_TITLES = {"source": "New data source", "destination": "New destination"}
+PAGE_SIZE = 25
 
 
 def _kind(kind: str) -> str:
@@ -35,9 +36,32 @@ def _kind(kind: str) -> str:
 @organization_admin(feature=API_CREDENTIALS)
 @require_GET
 def connection_list(request: HttpRequest, organization: Organization) -> HttpResponse:
+    search = " ".join(request.GET.get("q", "").split())[:100]
+    status = request.GET.get("status", "")
+    status = status if status in Connection.Status.values else ""
+    connector = request.GET.get("connector", "")
+    connector = connector if connector in catalog.CONNECTORS else ""
     connections = gate.connections_for(organization).select_related("credential").defer("credential__secrets")
-    context = {"organization": organization, "connections": connections}
-    return render(request, LIST_TEMPLATE, context)
+    if search:
+        connections = connections.filter(name__icontains=search)
+    if status:
+        connections = connections.filter(status=status)
+    if connector:
+        connections = connections.filter(connector=connector)
+    filters = {"q": search, "status": status, "connector": connector}
+    context = {
+        "organization": organization,
+        "page": paging.numbered_page(connections, request.GET, PAGE_SIZE, filters),
+        "filtered": any(filters.values()),
+        "search": search,
+        "status": status,
+        "connector": connector,
+        "statuses": Connection.Status.choices,
+        "connectors": catalog.CONNECTORS.values(),
+    }
+    # The filter form and the page links swap the results only; the search box keeps its focus.
+    template = f"{LIST_TEMPLATE}#connection-results" if request.htmx and not request.htmx.boosted else LIST_TEMPLATE
+    return render(request, template, context)
 
 
 @organization_admin(feature=API_CREDENTIALS)
@@ -61,9 +85,11 @@ def connection_create(request: HttpRequest, organization: Organization, kind: st
     extra = {"title": f"{NEW_TITLES[kind]}: {connector_type.label}", "kind": kind, "step": "authenticate"}
     if request.method == "GET":
         form = ChooseCredentialForm(organization, connector_type, initial={"credential": request.GET.get("credential")})
-        return render(
-            request, AUTHENTICATE_TEMPLATE, authenticate_context(request, organization, connector_type, form, **extra)
-        )
+        context = authenticate_context(request, organization, connector_type, form, **extra)
+        # The credential search and its page links swap the tiles only.
+        if request.htmx and request.htmx.target == "credential-choices":
+            return render(request, f"{AUTHENTICATE_TEMPLATE}#credential-choices", context)
+        return render(request, AUTHENTICATE_TEMPLATE, context)
     if request.POST.get("_step") == "name":
         form = NameConnectionForm(organization, connector_type, request.POST)
         if form.is_valid():
@@ -116,4 +142,6 @@ def connection_reauthenticate(request: HttpRequest, organization: Organization, 
         initial = request.GET.get("credential") or connection.credential_id
         form = ChooseCredentialForm(organization, connector_type, initial={"credential": initial})
     context = authenticate_context(request, organization, connector_type, form, **extra)
+    if request.method == "GET" and request.htmx and request.htmx.target == "credential-choices":
+        return render(request, f"{AUTHENTICATE_TEMPLATE}#credential-choices", context)
     return render(request, AUTHENTICATE_TEMPLATE, context, status=422 if form.errors else 200)

@@ -10,13 +10,20 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import reswap, retarget, trigger_client_event
 
-from credentials import authenticate_screen, gate
-from credentials.forms.credentials import CredentialForm, RenameCredentialForm
+from credentials import authenticate_screen, gate, tile_facts
+from credentials.actions.credentials import (
+    NameTaken,
+    StoredSecretUnreadable,
+    do_create_credential,
+    do_delete_credential,
+    do_edit_credential,
+    do_rename_credential,
+)
+from credentials.forms.credentials import NAME_TAKEN, CredentialForm, RenameCredentialForm
 from credentials.gate import API_CREDENTIALS, organization_admin
-from credentials.models import Organization
-from credentials.revocation import delete_credential
+from credentials.models import Credential, Organization
 
-PAGE_SIZE = 48
+PAGE_SIZE = 18
 CLOSE_DIALOG = "credhub:close-dialog"
 TEMPLATE = "credentials/credentials.html"
 SETTINGS_PAGE = "integrations"  # the settings sidebar entry these pages belong to
@@ -38,6 +45,7 @@ def _tiles_context(organization: Organization, page_number: str | None = None, s
     # Tiles never need a secret: deferring the column keeps the list from even loading the tokens.
     credentials = gate.credentials_for(organization).defer("secrets")
     page = Paginator(credentials, PAGE_SIZE).get_page(page_number)
+    page.object_list = tile_facts.attach(organization, page.object_list)
     return {"organization": organization, "page": page, "status_message": status, "settings_page": SETTINGS_PAGE}
 
 
@@ -77,7 +85,8 @@ def _apply_action(form: CredentialForm, action: str) -> str:
     """Change the form's rows; returns the id of the control that should have focus afterwards."""
     form.restart()
     name, _, index = action.partition(":")
-    position = int(index) if index.isdigit() else -1
+    # ASCII digits only ("²" is a digit to str.isdigit), and no index longer than any form could have.
+    position = int(index) if index.isascii() and index.isdigit() and len(index) <= 6 else -1
     match name:
         case "add_header":
             form.add_header()
@@ -105,13 +114,29 @@ def _apply_action(form: CredentialForm, action: str) -> str:
 
 
 @sensitive_variables()
+def save_credential(form: CredentialForm, *, actor: object, request: HttpRequest) -> Credential | None:
+    """Validate, then create or edit through the actions; None, with the reason on the form, if refused."""
+    if not form.is_valid():
+        return None
+    try:
+        if form.instance is None:
+            return do_create_credential(form.organization, form.to_input(), actor=actor, request=request)
+        return do_edit_credential(form.instance, form.to_input(), actor=actor, request=request)
+    except NameTaken:
+        form.name_taken()
+    except StoredSecretUnreadable as unreadable:
+        form.stored_secret_unreadable(unreadable.organization)
+    return None
+
+
+@sensitive_variables()
 def _save_or_restart(
     request: HttpRequest, organization: Organization, form: CredentialForm, saved: str
 ) -> HttpResponse:
     action = request.POST.get("_action", "")
     if action.partition(":")[0] in FORM_ACTIONS:
         return _form_response(request, form, focus_id=_apply_action(form, action))
-    credential = form.save(user=request.user, request=request)
+    credential = save_credential(form, actor=request.user, request=request)
     if credential is None:
         return _form_response(request, form, status=422 if not request.htmx else 200)
     if form.instance is None:  # created, maybe from a data source's Authenticate screen
@@ -147,10 +172,21 @@ def credential_edit(request: HttpRequest, organization: Organization, credential
 @organization_admin(feature=API_CREDENTIALS)
 @require_http_methods(["GET"])
 def credential_tile(request: HttpRequest, organization: Organization, credential_id) -> HttpResponse:
-    credential = gate.credential_for(organization, credential_id)
+    credential = tile_facts.attach(organization, [gate.credential_for(organization, credential_id)])[0]
     # Served when an inline rename is cancelled: focus goes back to the tile's More options button.
     context = {"organization": organization, "credential": credential, "restore_focus": True}
     return render(request, f"{TEMPLATE}#tile", context)
+
+
+def _rename(form: RenameCredentialForm, *, actor: object, request: HttpRequest) -> bool:
+    if not form.is_valid():
+        return False
+    try:
+        do_rename_credential(form.credential, form.cleaned_data["name"], actor=actor, request=request)
+    except NameTaken:
+        form.add_error("name", NAME_TAKEN)
+        return False
+    return True
 
 
 @organization_admin(feature=API_CREDENTIALS)
@@ -164,9 +200,10 @@ def credential_rename(request: HttpRequest, organization: Organization, credenti
         "rename_form": form,
         "settings_page": SETTINGS_PAGE,
     }
-    if request.method == "POST" and form.save(user=request.user, request=request):
+    if request.method == "POST" and _rename(form, actor=request.user, request=request):
         if not request.htmx:
             return redirect(reverse("credential_list", args=[organization.slug]))
+        tile_facts.attach(organization, [credential])
         del context["rename_form"]  # back to the plain tile
         context["tile_status"] = f"Renamed to “{credential.name}”."
         context["restore_focus"] = True
@@ -181,7 +218,7 @@ def credential_delete(request: HttpRequest, organization: Organization, credenti
     credential = gate.credential_for(organization, credential_id)
     if request.method == "POST":
         name = credential.name
-        revoked = delete_credential(credential, actor=request.user, request=request)
+        revoked = do_delete_credential(credential, actor=request.user, request=request)
         message = f"Credential “{name}” deleted."
         if revoked:
             message += f" Revoked connections: {', '.join(revoked)}."

@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from credentials.models import Membership
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever the page says; the icon itself is a static file.
+
+    Resolved per request: with the manifest storage, the hashed name exists only after collectstatic.
+    """
+    return redirect(static("favicon.svg"), permanent=True)
 
 
 @login_required
@@ -23,13 +35,40 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def healthz(request: HttpRequest) -> HttpResponse:
+    """200 when the database and the cache (failure counters, sign-in throttling) both answer, else 503.
+
+    The answer names which part failed, never why: error texts can carry host names or credentials.
+    """
+    checks = {"database": "ok", "cache": "ok"}
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
     except Exception:  # any database failure means "not healthy", whatever the driver raises
-        return JsonResponse({"status": "unavailable"}, status=503)
-    return JsonResponse({"status": "ok"})
+        checks["database"] = "unavailable"
+    try:
+        cache.get("credhub:healthz")
+    except Exception:  # the same for the cache backend (a missing table, Redis down)
+        checks["cache"] = "unavailable"
+    healthy = all(state == "ok" for state in checks.values())
+    return JsonResponse({"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     return render(request, "403_csrf.html", status=403)
+
+
+# The demo's "Local echo" credential sends this token, so Test connection succeeds without a network.
+DEMO_ECHO_TOKEN = "credhub-demo-echo-token"
+
+
+@require_GET  # Test connection sends a GET; anything else is refused like every other route
+def demo_echo(request: HttpRequest) -> HttpResponse:
+    """An upstream for the demo, served only under DEBUG: answers 200 to the demo token, else 401.
+
+    It echoes the method, path and header names it received, never a header's value.
+    """
+    if not settings.DEBUG:
+        raise Http404
+    if request.headers.get("Authorization") != f"Bearer {DEMO_ECHO_TOKEN}":
+        return JsonResponse({"detail": "Send Authorization: Bearer <the demo token>."}, status=401)
+    return JsonResponse({"method": request.method, "path": request.path, "headers": sorted(request.headers)})

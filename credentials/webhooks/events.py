@@ -4,8 +4,6 @@ Actions call :func:`emit` inside their own transaction: the event exists exactly
 and its deliveries are queued only once that transaction commits. An event's ``data`` carries names,
 IDs, the organization and the actor — never a secret, a key value or a hash.
 
-Credential actions (``credentials/actions/credentials.py``) emit theirs inside their transaction, e.g.
-``emit(organization, "credential.created", {"credential": credential_data(credential)}, actor=actor)``.
 """
 
 from __future__ import annotations
@@ -36,7 +34,9 @@ CATALOG: dict[str, EventType] = {
         EventType("credential.created", "A credential was added.", ("credential",)),
         EventType("credential.updated", "A credential was edited or renamed.", ("credential", "changed")),
         EventType("credential.deleted", "A credential was deleted.", ("credential", "revoked_connections")),
-        EventType("credential.test_failed", "Test connection of a credential failed.", ("credential", "outcome")),
+        EventType(
+            "credential.test_failed", "Test connection of a credential failed.", ("credential", "outcome", "failures")
+        ),
         EventType("access_key.created", "An access key was created.", ("access_key",)),
         EventType("access_key.deleted", "An access key was deleted.", ("access_key", "revoked_connections")),
         EventType("access_key.expired", "An access key expired.", ("access_key", "revoked_connections")),

@@ -36,12 +36,61 @@ def browser() -> Browser:
         browser.close()
 
 
+# Every page records the Content-Security-Policy violations it meets; a test that met one fails.
+RECORD_CSP_VIOLATIONS = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+    window.__cspViolations.push(`${event.violatedDirective} blocked ${event.blockedURI || "inline"}`);
+});
+"""
+
+
+def watch_csp(page: Page) -> list[str]:
+    """Collect CSP violations (the page's own events and Chromium's console reports) into a list."""
+    violations: list[str] = []
+    page.add_init_script(RECORD_CSP_VIOLATIONS)
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text)
+            if message.type == "error" and "Content Security Policy" in message.text
+            else None
+        ),
+    )
+    return violations
+
+
+def assert_no_csp_violation(page: Page, violations: list[str]) -> None:
+    try:
+        violations += page.evaluate("window.__cspViolations || []")
+    except Exception:  # the page is gone (closed or navigating): the console reports still count
+        pass
+    assert not violations, f"Content-Security-Policy violations: {violations}"
+
+
 @pytest.fixture
 def page(browser: Browser, live_server) -> Page:
+    """A fresh page; the test fails if the page throws or logs a console error, whatever it asserted."""
     context = browser.new_context(base_url=live_server.url)
     page = context.new_page()
+    violations = watch_csp(page)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(f"pageerror: {error}"))
+
+    def on_console(message) -> None:
+        # A page that answers 403/404 on purpose is reported by Chromium as a failed load of the page itself;
+        # htmx reports a request it cancelled for a newer one (hx-sync) as sendAbort + afterRequest, while a
+        # failure has an event of its own (sendError, responseError, swapError).
+        if message.type != "error" or message.location.get("url") == page.url:
+            return
+        if not message.text.startswith(("htmx:sendAbort", "htmx:afterRequest")):
+            errors.append(f"console: {message.text}")
+
+    page.on("console", on_console)
     yield page
+    assert_no_csp_violation(page, violations)
     context.close()
+    assert not errors, "JavaScript errors on the page:\n" + "\n".join(errors)
 
 
 def sign_in(page: Page, username: str, password: str = PASSWORD) -> None:
@@ -69,8 +118,10 @@ def no_js_page(browser: Browser, live_server, admin_user) -> Page:
     context = browser.new_context(base_url=live_server.url)
     context.route("**/*.js", lambda route: route.abort())
     page = context.new_page()
+    violations = watch_csp(page)
     sign_in(page, admin_user.username)
     yield page
+    assert_no_csp_violation(page, violations)
     context.close()
 
 

@@ -102,11 +102,13 @@ def test_test_connection_reports_success_then_401(admin_page: Page, organization
     tile.get_by_role("menuitem", name="Test connection").click()
     expect(tile.get_by_role("status")).to_contain_text("Connection works.")
     # The request used the credential: the tile says so without a reload.
-    expect(tile.get_by_text("0 minutes ago")).to_be_visible()
+    expect(tile.locator("[id$='-last-used']")).to_have_text("just now")
+    expect(tile.locator("[id$='-last-test']")).to_have_text("Connected just now")
     expect(tile.get_by_role("button", name="More options for Local API")).to_be_focused()
 
     httpserver.expect_oneshot_request("/api").respond_with_response(Response(status=401))
     tile.get_by_role("button", name="More options for Local API").click()
     tile.get_by_role("menuitem", name="Test connection").click()
     expect(tile.get_by_role("alert")).to_contain_text("the credential is wrong, expired or revoked")
+    expect(tile.locator("[id$='-last-test']")).to_have_text("Failed just now")
     assert "tok-secret" not in page.content()

@@ -69,7 +69,11 @@ def test_empty_state_then_add_a_basic_credential_without_a_reload(admin_page: Pa
     dialog.get_by_label("Password").fill("pw-123-secret")
     save(dialog)
     credential = saved(page, dialog, "Billing")
-    expect(page.get_by_role("status").filter(has_text="Credential “Billing” added.")).to_be_visible()
+    expect(
+        page.get_by_role("region", name="Credentials")
+        .get_by_role("status")
+        .filter(has_text="Credential “Billing” added.")
+    ).to_be_visible()
     tile = page.get_by_role("listitem").filter(has=page.get_by_role("heading", name="Billing"))
     expect(tile).to_contain_text("HTTP API · Basic")
     expect(tile).to_contain_text("Monthly invoices")
@@ -372,7 +376,11 @@ def test_delete_asks_for_confirmation(admin_page: Page, basic_credential) -> Non
     confirm.get_by_role("button", name="Delete").click()
     expect(confirm).to_be_hidden()
     expect(page.get_by_role("heading", name="Billing API")).to_have_count(0)
-    expect(page.get_by_role("status").filter(has_text="Credential “Billing API” deleted.")).to_be_visible()
+    expect(
+        page.get_by_role("region", name="Credentials")
+        .get_by_role("status")
+        .filter(has_text="Credential “Billing API” deleted.")
+    ).to_be_visible()
     expect(page.get_by_role("heading", name="No credentials yet")).to_be_visible()
     assert not Credential.objects.filter(pk=basic_credential.pk).exists()
 
@@ -381,8 +389,19 @@ def test_escape_closes_the_overlay_and_focus_returns(admin_page: Page, basic_cre
     page = admin_page
     page.goto(LIST)
     dialog = open_overlay(page)
+    page.keyboard.press("Escape")  # nothing typed: closes at once
+    expect(dialog).to_be_hidden()
+    expect(page.get_by_role("link", name="Add Credential")).to_be_focused()
+    dialog = open_overlay(page)
     dialog.get_by_label("Credential Name").fill("Abandoned")
-    page.keyboard.press("Escape")
+    page.keyboard.press("Escape")  # something typed: asks first
+    ask = page.get_by_role("alertdialog", name="Discard what you typed?")
+    expect(ask.get_by_role("button", name="Keep editing")).to_be_focused()
+    ask.get_by_role("button", name="Keep editing").click()
+    expect(dialog.get_by_label("Credential Name")).to_have_value("Abandoned")
+    expect(dialog.get_by_label("Credential Name")).to_be_focused()
+    dialog.get_by_role("button", name="Close").click()  # ✕ asks the same
+    page.get_by_role("alertdialog", name="Discard what you typed?").get_by_role("button", name="Discard").click()
     expect(dialog).to_be_hidden()
     expect(page.get_by_role("link", name="Add Credential")).to_be_focused()
     # Opened again, the overlay starts fresh.
@@ -430,14 +449,17 @@ def test_more_options_menu_by_keyboard(admin_page: Page, basic_credential) -> No
 def test_load_more_credentials(admin_page: Page, organization) -> None:
     Credential.objects.bulk_create(
         Credential(organization=organization, name=f"Credential {n:03d}", auth_type="none", base_url="https://x.io")
-        for n in range(60)
+        for n in range(40)
     )
     page = admin_page
     page.goto(LIST)
     mark_page(page)
-    expect(page.locator("#tiles > li.tile")).to_have_count(48)
+    expect(page.locator("#tiles > li.tile")).to_have_count(18)  # a page of tiles
     page.get_by_role("link", name="Load more credentials").click()
-    expect(page.locator("#tiles > li.tile")).to_have_count(60)
-    expect(page.get_by_role("heading", name="Credential 048")).to_be_focused()
+    expect(page.locator("#tiles > li.tile")).to_have_count(36)
+    expect(page.get_by_role("heading", name="Credential 018")).to_be_focused()
+    page.get_by_role("link", name="Load more credentials").click()
+    expect(page.locator("#tiles > li.tile")).to_have_count(40)
+    expect(page.get_by_role("heading", name="Credential 036")).to_be_focused()
     expect(page.get_by_role("link", name="Load more credentials")).to_have_count(0)
     assert_not_reloaded(page)

@@ -12,7 +12,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from credentials import audit, outbound
+from credentials import outbound
+from credentials.actions.credentials import do_test_credential
 from credentials.models import Credential, Organization
 
 OPERATOR = "operator (manage.py)"
@@ -53,14 +54,7 @@ class Command(BaseCommand):
                 if credential.org_specific
                 else f"“{credential.name}” is not org-specific: leave out --organization."
             )
-        results = [result for _, result in outbound.test_connection(credential, child)]
-        audit.record(
-            "credential.tested",
-            organization=organization,
-            actor=OPERATOR,
-            target=credential,
-            outcomes=[{"organization": r.organization, "outcome": r.outcome} for r in results],
-        )
+        results = [result for _, result in do_test_credential(credential, child, actor=OPERATOR)]
         if options["json"]:
             payload = {
                 "credential": {"id": str(credential.pk), "name": credential.name},

@@ -7,7 +7,8 @@ from django.shortcuts import render
 from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_http_methods
 
-from credentials import audit, gate, outbound
+from credentials import gate, tile_facts
+from credentials.actions.credentials import do_test_credential
 from credentials.gate import API_CREDENTIALS, organization_admin
 from credentials.models import Organization
 
@@ -21,19 +22,12 @@ def credential_test(request: HttpRequest, organization: Organization, credential
     credential = gate.credential_for(organization, credential_id)
     context = {"organization": organization, "credential": credential, "results": None, "settings_page": "integrations"}
     if request.method == "POST":
-        results = [
-            (org.name if org else "", result)
-            for org, result in outbound.test_connection(credential, request.POST.get("organization", ""))
-        ]
-        audit.record(
-            "credential.tested",
-            organization=organization,
-            actor=request.user,
-            target=credential,
-            request=request,
-            outcomes=[{"organization": r.organization, "outcome": r.outcome} for _, r in results],
+        tested = do_test_credential(
+            credential, request.POST.get("organization", ""), actor=request.user, request=request
         )
+        results = [(org.name if org else "", result) for org, result in tested]
         credential.refresh_from_db(fields=["last_used_at"])
+        tile_facts.attach(organization, [credential])
         context["results"] = results
         context["all_ok"] = all(result.ok for _, result in results)
         if request.htmx:

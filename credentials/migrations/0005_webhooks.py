@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('credentials', '0002_access_key_role_choices'),
+        ('credentials', '0004_key_lifecycle'),
     ]
 
     operations = [

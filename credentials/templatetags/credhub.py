@@ -1,0 +1,70 @@
+"""Template filters for how credhub words times and marks on screen."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django import template
+from django.templatetags.static import static
+from django.utils import timezone
+from django.utils.timesince import timesince
+
+from credentials import expiry
+
+register = template.Library()
+
+
+@register.filter
+def ago(moment: datetime | None) -> str:
+    """ "just now" under a minute, else "5 minutes ago" (Django's timesince reads "0 minutes")."""
+    if moment is None:
+        return ""
+    if timezone.now() - moment < timedelta(minutes=1):
+        return "just now"
+    return f"{timesince(moment)} ago"
+
+
+@register.filter
+def connector_mark(code: str) -> str:
+    """The URL of a connector's mark (static/connectors/<code>.svg)."""
+    return static(f"connectors/{code}.svg")
+
+
+@register.filter
+def deleted_credential(revoked_reason: str) -> str:
+    """The name of the deleted credential a connection was revoked for ("" if it was revoked otherwise).
+
+    The connection keeps no link to a deleted credential, only the reason written when it was revoked.
+    """
+    prefix, suffix = "Credential “", "” was deleted."
+    if revoked_reason and revoked_reason.startswith(prefix) and revoked_reason.endswith(suffix):
+        return revoked_reason[len(prefix) : -len(suffix)]
+    return ""
+
+
+@register.filter
+def short_until(moment: datetime | None, now: datetime) -> str:
+    """The time from ``now`` to ``moment``, rounded down, in its largest useful unit: "45 min", "23 h",
+    "6 d" (days from two days on, so "47 h" still reads as the hours it is)."""
+    if moment is None:
+        return ""
+    return _short(int((moment - now).total_seconds()))
+
+
+def _short(seconds: int) -> str:
+    seconds = max(seconds, 0)
+    if seconds < 3600:
+        return f"{seconds // 60} min" if seconds >= 60 else "under 1 min"
+    if seconds < 2 * 86400:
+        return f"{seconds // 3600} h"
+    return f"{seconds // 86400} d"
+
+
+@register.filter
+def expires_soon(moment: datetime | None, now: datetime) -> bool:
+    return expiry.expires_soon(moment, now)
+
+
+@register.filter
+def time_left(moment: datetime, now: datetime) -> str:
+    return expiry.time_left(moment, now)

@@ -1,0 +1,62 @@
+"""What a credential's tile shows beyond its own fields: how many connections use it and its last test.
+
+The last Test connection outcome is read from the audit log, where every test is recorded, so no column
+duplicates it. Both facts cost one query each for a whole page of tiles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count
+
+from credentials.models import AuditEvent, Connection, Credential, Organization
+from credentials.outbound import NOT_SENT_OUTCOMES
+
+TESTED = "credential.tested"
+
+
+@dataclass(frozen=True)
+class LastTest:
+    words: str  # "Connected", "Failed", "Not tested"
+    tone: str  # the CSS class: ok, failed or neutral
+    at: datetime
+
+
+def _last_test(outcomes: list, at: datetime) -> LastTest:
+    codes = [row.get("outcome") for row in outcomes if isinstance(row, dict)] or ["error"]
+    if all(code == "success" for code in codes):
+        return LastTest("Connected", "ok", at)
+    if all(code in NOT_SENT_OUTCOMES for code in codes):
+        return LastTest("Not tested", "neutral", at)
+    return LastTest("Failed" if len(codes) == 1 else "Not every organization connected", "failed", at)
+
+
+def attach(organization: Organization, credentials: Iterable[Credential]) -> list[Credential]:
+    """Set ``connection_count`` and ``last_test`` (or None) on each credential; returns them as a list."""
+    credentials = list(credentials)
+    ids = [credential.pk for credential in credentials]
+    counts = dict(
+        Connection.objects.filter(organization=organization, credential_id__in=ids, status="active")
+        .values("credential_id")
+        .annotate(count=Count("pk"))
+        .values_list("credential_id", "count")
+    )
+    wanted = {str(pk) for pk in ids}
+    latest: dict[str, LastTest] = {}
+    events = (
+        AuditEvent.objects.filter(organization=organization, action=TESTED, target_id__in=wanted)
+        .order_by("-at", "-id")
+        .values_list("target_id", "details", "at")
+    )
+    for target_id, details, at in events.iterator():
+        if target_id not in latest:
+            latest[target_id] = _last_test((details or {}).get("outcomes") or [], at)
+            if len(latest) == len(wanted):
+                break
+    for credential in credentials:
+        credential.connection_count = counts.get(credential.pk, 0)
+        credential.last_test = latest.get(str(credential.pk))
+    return credentials
