@@ -92,6 +92,8 @@ ACTION_WORDS = {
     "membership.deleted": "Removed member",
     "connection.created": "Created connection",
     "connection.reauthenticated": "Re-authenticated connection",
+    "connection.credential_changed": "Changed a connection's credential",
+    "connection.renamed": "Renamed connection",
     "connection.edited": "Edited connection",
     "connection.deleted": "Deleted connection",
     "encryption.rotated": "Re-encrypted secrets under the primary key",

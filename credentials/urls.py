@@ -30,6 +30,17 @@ urlpatterns = [
         connections.connection_create,
         name="connection_create",
     ),
+    path("o/<slug:org>/connections/<uuid:connection_id>/", connections.connection_detail, name="connection_detail"),
+    path(
+        "o/<slug:org>/connections/<uuid:connection_id>/rename/",
+        connections.connection_rename,
+        name="connection_rename",
+    ),
+    path(
+        "o/<slug:org>/connections/<uuid:connection_id>/delete/",
+        connections.connection_delete,
+        name="connection_delete",
+    ),
     path(
         "o/<slug:org>/connections/<uuid:connection_id>/reauthenticate/",
         connections.connection_reauthenticate,

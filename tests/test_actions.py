@@ -232,6 +232,20 @@ CASES = [
         ),
         ("connection.reauthenticated",),
     ),
+    Case(
+        connections.do_change_connection_credential,
+        lambda w: (
+            lambda: connections.do_change_connection_credential(
+                w.organization, w.connection, w.spare_credential, actor=w.admin
+            )
+        ),
+        ("connection.credential_changed",),
+    ),
+    Case(
+        connections.do_rename_connection,
+        lambda w: lambda: connections.do_rename_connection(w.organization, w.connection, "Web events", actor=w.admin),
+        ("connection.renamed",),
+    ),
     Case(connections.do_save_connection, _new_connection_from_admin, ("connection.created",)),
     Case(connections.do_save_connection, _edited_connection_from_admin, ("connection.edited",)),
     Case(

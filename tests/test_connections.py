@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from credentials import catalog
 from credentials.models import AuditEvent, Connection, Credential
-from tests.factories import make_connection, make_credential
+from tests.factories import make_connection, make_credential, make_system_key
 
 LIST = "/o/acme/connections/"
 NEW_SOURCE = "/o/acme/connections/new/source/kissmetrics/"
@@ -273,3 +273,157 @@ def test_another_organizations_connection_and_credential_are_not_found(
         },
     )
     assert response.status_code == 302 and response.url == reverse("credential_list", args=[slug])
+
+
+# A connection's page: details, Change credential, Rename, Delete ----------------------------------
+
+
+def _detail(connection: Connection) -> str:
+    return f"/o/acme/connections/{connection.pk}/"
+
+
+def test_list_links_each_name_to_its_page(admin_client, connection) -> None:
+    html = admin_client.get(LIST).content.decode()
+    assert f'<a href="{_detail(connection)}">Events</a>' in html
+
+
+def test_detail_shows_the_connection(admin_client, connection, organization) -> None:
+    html = admin_client.get(_detail(connection)).content.decode()
+    assert '<h1 id="connection-name">Events</h1>' in html
+    assert "Data source" in html and "Kissmetrics" in html and "Kissmetrics main" in html
+    assert 'src="/static/connectors/kissmetrics.svg"' in html
+    assert '<span class="badge active">Active</span>' in html
+    assert "None: it does not call credhub back" in html
+    assert "just now" in html  # created and updated
+    assert "km-password-secret" not in html
+    assert f'href="/o/acme/connections/{connection.pk}/reauthenticate/">Change credential</a>' in html
+    assert f'hx-get="/o/acme/connections/{connection.pk}/delete/"' in html
+    assert 'aria-current="page">Data sources and destinations</a>' in html
+
+
+def test_detail_names_the_access_key_and_a_deleted_credential(admin_client, organization, kissmetrics) -> None:
+    access_key, _ = make_system_key(organization, "Warehouse sync")
+    connection = make_connection(organization, "Warehouse", credential=kissmetrics, access_key=access_key)
+    kissmetrics_url = f"/o/acme/settings/integrations/credentials/{kissmetrics.pk}/delete/"
+    admin_client.post(kissmetrics_url)
+    html = admin_client.get(_detail(connection)).content.decode()
+    assert "Warehouse sync" in html and access_key.key_id in html
+    assert "deleted credential “Kissmetrics main”" in html
+    assert '<span class="badge revoked">Revoked</span>' in html
+    assert f'href="/o/acme/connections/{connection.pk}/reauthenticate/">Re-authenticate</a>' in html
+
+
+def test_change_credential_of_an_active_connection_is_audited(admin_client, connection, organization) -> None:
+    other = make_credential(
+        organization, "Kissmetrics 2", connector="kissmetrics", base_url="https://api.kissmetrics.io"
+    )
+    reauth = f"/o/acme/connections/{connection.pk}/reauthenticate/"
+    page = admin_client.get(reauth).content.decode()
+    assert "Change the credential of “Events”" in page
+    assert ">Change credential</button>" in page
+    assert f'href="{_detail(connection)}">← Events</a>' in page
+    response = admin_client.post(reauth, {"credential": other.pk})
+    assert response.status_code == 302 and response.url == _detail(connection)
+    connection.refresh_from_db()
+    assert (connection.status, connection.credential) == ("active", other)
+    event = AuditEvent.objects.get(action="connection.credential_changed")
+    assert (event.details["credential"], event.details["previous_credential"]) == ("Kissmetrics 2", "Kissmetrics main")
+    assert event.target_id == str(connection.pk) and event.actor == "acme-admin"
+    assert not AuditEvent.objects.filter(action="connection.reauthenticated").exists()
+    html = admin_client.get(_detail(connection)).content.decode()
+    assert "“Events” now authenticates with “Kissmetrics 2”." in html
+
+
+def test_choosing_the_same_credential_changes_nothing(admin_client, connection, kissmetrics) -> None:
+    response = admin_client.post(f"/o/acme/connections/{connection.pk}/reauthenticate/", {"credential": kissmetrics.pk})
+    assert response.status_code == 302
+    assert not AuditEvent.objects.filter(action__startswith="connection.").exists()
+    assert "“Events” already authenticates with “Kissmetrics main”." in admin_client.get(response.url).content.decode()
+
+
+def test_rename_is_audited_and_an_empty_name_says_what_to_do(admin_client, connection) -> None:
+    rename = f"/o/acme/connections/{connection.pk}/rename/"
+    response = admin_client.post(rename, {"name": "   "})
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert 'aria-describedby="id_name-error"' in html and "Enter a name for the connection." in html
+    response = admin_client.post(rename, {"name": "x" * 101})
+    assert response.status_code == 422
+    assert 'value="' + "x" * 101 + '"' in response.content.decode()  # what was typed is kept
+    response = admin_client.post(rename, {"name": "  Web   events "})
+    assert response.status_code == 302 and response.url == _detail(connection)
+    connection.refresh_from_db()
+    assert connection.name == "Web events"
+    event = AuditEvent.objects.get(action="connection.renamed")
+    assert event.details["old_name"] == "Events" and event.target_label == "Web events"
+    assert "Renamed “Events” to “Web events”." in admin_client.get(response.url).content.decode()
+    assert admin_client.get(rename).status_code == 405
+
+
+def test_delete_confirms_then_deletes_and_audits(admin_client, connection) -> None:
+    delete = f"/o/acme/connections/{connection.pk}/delete/"
+    page = admin_client.get(delete).content.decode()  # the confirmation page, without JavaScript
+    assert '<h1 id="confirm-dialog-title">Delete “Events”?</h1>' in page
+    assert "Its credential “Kissmetrics main” is kept." in page
+    assert f'href="{_detail(connection)}" data-close-dialog data-focus-first>Cancel</a>' in page
+    partial = admin_client.get(delete, headers={"HX-Request": "true"}).content.decode()
+    assert partial.lstrip().startswith("<form") and '<h2 id="confirm-dialog-title">' in partial
+    assert Connection.objects.filter(pk=connection.pk).exists()
+    response = admin_client.post(delete)
+    assert response.status_code == 302 and response.url == LIST
+    assert not Connection.objects.filter(pk=connection.pk).exists()
+    event = AuditEvent.objects.get(action="connection.deleted")
+    assert (event.target_id, event.target_label, event.actor) == (str(connection.pk), "Events", "acme-admin")
+    html = admin_client.get(LIST).content.decode()
+    assert "Data source “Events” deleted." in html
+    assert admin_client.get(_detail(connection)).status_code == 404
+
+
+def _connection_urls(connection: Connection, slug: str = "acme") -> list[tuple[str, str]]:
+    base = f"/o/{slug}/connections/{connection.pk}/"
+    return [("get", base), ("get", f"{base}delete/"), ("post", f"{base}delete/"), ("post", f"{base}rename/")]
+
+
+def test_member_gets_403_and_outsider_404_on_a_connections_page(member_client, outsider_client, connection) -> None:
+    for method, url in _connection_urls(connection):
+        assert getattr(member_client, method)(url, {"name": "X"}).status_code == 403
+        assert getattr(outsider_client, method)(url, {"name": "X"}).status_code == 404
+    connection.refresh_from_db()
+    assert connection.name == "Events"
+    assert not AuditEvent.objects.exists()
+
+
+def test_another_organizations_connection_page_is_not_found(admin_client, other_organization) -> None:
+    theirs = make_connection(other_organization, "Their feed", connector="kimp360")
+    for slug in ("acme", "globex"):
+        for method, url in _connection_urls(theirs, slug):
+            assert getattr(admin_client, method)(url, {"name": "Mine now"}).status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.name == "Their feed"
+    assert not AuditEvent.objects.exists()
+
+
+@pytest.mark.parametrize("bad", ["not-a-uuid", "00000000-0000-0000-0000-000000000000", "1%27%20OR%201=1", "%00"])
+def test_bad_connection_ids_are_404_not_500(admin_client, connection, bad) -> None:
+    # Not found (or, where the method is wrong anyway, not allowed): never a server error.
+    for suffix in ("", "delete/", "rename/", "reauthenticate/"):
+        assert admin_client.get(f"/o/acme/connections/{bad}/{suffix}").status_code in (404, 405)
+        assert admin_client.post(f"/o/acme/connections/{bad}/{suffix}", {"name": "X"}).status_code in (404, 405)
+    assert admin_client.get(f"/o/acme/connections/{bad}/").status_code == 404
+    assert admin_client.post(f"/o/acme/connections/{bad}/delete/").status_code == 404
+    bad_choice = admin_client.post(f"/o/acme/connections/{connection.pk}/reauthenticate/", {"credential": "nope"})
+    assert bad_choice.status_code == 422
+    assert admin_client.get(f"/o/acme/connections/{connection.pk}/reauthenticate/?credential=nope").status_code == 200
+
+
+def test_connection_changes_need_the_csrf_token(admin_user, connection, organization) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(admin_user)
+    other = make_credential(organization, "Kissmetrics 2", connector="kissmetrics", base_url="https://x.example")
+    assert client.post(f"/o/acme/connections/{connection.pk}/delete/").status_code == 403
+    assert client.post(f"/o/acme/connections/{connection.pk}/rename/", {"name": "Sneaky"}).status_code == 403
+    assert (
+        client.post(f"/o/acme/connections/{connection.pk}/reauthenticate/", {"credential": other.pk}).status_code == 403
+    )
+    connection.refresh_from_db()
+    assert (connection.name, connection.credential.name) == ("Events", "Kissmetrics main")

@@ -156,3 +156,74 @@ def do_delete_connection(
             via=via,
         )
         connection.delete()
+
+
+def do_change_connection_credential(
+    organization: Organization,
+    connection: Connection,
+    credential: Credential,
+    *,
+    actor: Any,
+    request: HttpRequest | None = None,
+) -> bool:
+    """Point an active connection at another credential of its connector; audits
+    ``connection.credential_changed`` with both credentials' names. Choosing the credential it already
+    uses changes and records nothing; returns whether anything changed.
+
+    A revoked connection is re-authenticated instead (:func:`do_reauthenticate_connection`): that also
+    makes it active again, which is a different event for whoever reads the log."""
+    check_organization(organization, connection, credential)
+    if connection.status != Connection.Status.ACTIVE:
+        raise ValueError(f"{connection!r} is revoked: re-authenticate it instead.")
+    if connection.credential_id == credential.pk:
+        return False
+    previous = connection.credential
+    try:
+        with transaction.atomic():
+            connection.credential = credential
+            connection.save(update_fields=["credential", "updated_at"])
+            audit.record(
+                "connection.credential_changed",
+                organization=organization,
+                actor=actor,
+                target=connection,
+                request=request,
+                credential=credential.name,
+                previous_credential=previous.name if previous else "",
+            )
+    except BaseException:
+        connection.credential = previous  # the caller's object says what the database still says
+        raise
+    return True
+
+
+def do_rename_connection(
+    organization: Organization,
+    connection: Connection,
+    name: str,
+    *,
+    actor: Any,
+    request: HttpRequest | None = None,
+) -> bool:
+    """Rename a connection (``name`` already cleaned); audits ``connection.renamed`` with the previous
+    name (``old_name``). The same name changes and records nothing; returns whether anything changed."""
+    check_organization(organization, connection)
+    if connection.name == name:
+        return False
+    old_name = connection.name
+    try:
+        with transaction.atomic():
+            connection.name = name
+            connection.save(update_fields=["name", "updated_at"])
+            audit.record(
+                "connection.renamed",
+                organization=organization,
+                actor=actor,
+                target=connection,
+                request=request,
+                old_name=old_name,
+            )
+    except BaseException:
+        connection.name = old_name  # the caller's object says what the database still says
+        raise
+    return True

@@ -49,3 +49,17 @@ class NameConnectionForm(ChooseCredentialForm):
 
     def clean_name(self) -> str:
         return clean_name(self.cleaned_data["name"])
+
+
+class RenameConnectionForm(forms.Form):
+    """Rename on a connection's page."""
+
+    name = forms.CharField(
+        label="Name", max_length=100, error_messages={"required": "Enter a name for the connection."}
+    )
+
+    def clean_name(self) -> str:
+        try:
+            return clean_name(self.cleaned_data["name"])
+        except forms.ValidationError:
+            raise forms.ValidationError("Enter a name for the connection.", code="required") from None
