@@ -14,6 +14,7 @@ import pytest
 import requests
 import schemathesis
 from hypothesis import HealthCheck, settings
+from schemathesis.generation.modes import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from credentials import keys
@@ -69,7 +70,9 @@ def contract_keys(transactional_db, django_user_model, settings) -> dict[str, An
 # run on this pytest); test_the_served_document_is_the_one_checked proves the server serves this one.
 DOCUMENT = api.get_openapi_schema(path_prefix="/api/v1/")
 schema = schemathesis.openapi.from_dict(DOCUMENT)
-schema.config.generation.update(max_examples=EXAMPLES_PER_OPERATION)
+schema.config.generation.update(
+    modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE], max_examples=EXAMPLES_PER_OPERATION
+)
 
 
 def test_the_served_document_is_the_one_checked(live_server) -> None:
