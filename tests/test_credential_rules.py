@@ -8,6 +8,7 @@ import pytest
 from django.test import Client, override_settings
 from django.urls import reverse
 
+from credentials import catalog
 from credentials.models import Credential
 
 UNENCODABLE = "Enter text without unpaired surrogate characters (\\ud800–\\udfff)."
@@ -124,10 +125,16 @@ def test_row_actions_with_odd_indexes_redraw_the_form(admin_client, organization
 
 def test_openapi_requires_what_post_requires() -> None:
     document = Client().get("/api/v1/openapi.json").json()
-    create = document["components"]["schemas"]["CredentialCreateIn"]
-    assert create["required"] == ["name", "base_url", "auth_type"]
-    assert create["properties"]["name"] == {"title": "Name", "type": "string"}
-    assert "json" in create["properties"]["content_type"]["enum"]
+    schemas = document["components"]["schemas"]
+    create = schemas["CredentialCreateIn"]
+    # One body per authentication type, told apart by auth_type; each requires what POST requires.
+    assert create["discriminator"]["propertyName"] == "auth_type"
+    assert sorted(create["discriminator"]["mapping"]) == sorted(catalog.AUTH_TYPES)
+    for reference in create["discriminator"]["mapping"].values():
+        variant = schemas[reference.rsplit("/", 1)[1]]
+        assert variant["required"] == ["auth_type", "base_url", "name"]
+        assert variant["properties"]["name"] == {"title": "Name", "type": "string", "maxLength": 100}
+        assert "json" in variant["properties"]["content_type"]["enum"]
     body = document["paths"]["/api/v1/credentials"]["post"]["requestBody"]["content"]["application/json"]
     assert body["schema"]["$ref"].endswith("/CredentialCreateIn")
 

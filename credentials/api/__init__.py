@@ -28,6 +28,7 @@ from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 
 from credentials.api.auth import SECURITY, SECURITY_SCHEMES, KeyAuth
+from credentials.api.document import document
 from credentials.api.endpoints import router
 from credentials.api.errors import APIError, InvalidInput, error_response
 from credentials.api.webhooks import router as webhooks_router
@@ -36,6 +37,7 @@ from credentials.api.webhooks import router as webhooks_router
 class CredhubAPI(NinjaAPI):
     def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: dict | None = None) -> Any:
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        document(schema)
         # ninja names one scheme per auth callable; an access key is two headers sent together.
         schema.setdefault("components", {})["securitySchemes"] = SECURITY_SCHEMES
         for operations in schema["paths"].values():

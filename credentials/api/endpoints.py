@@ -6,14 +6,14 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Prefetch
-from django.http import HttpRequest
+from django.http import HttpRequest, JsonResponse
 from django.views.decorators.debug import sensitive_variables
 from ninja import Query, Router, Status
+from ninja.responses import NinjaJSONEncoder
 
 from credentials import catalog, gate, keys
 from credentials.actions.credentials import do_delete_credential, do_test_credential
-from credentials.api.errors import Forbidden, InvalidInput, NotFound
+from credentials.api.errors import APIError, Forbidden, InvalidInput, NotFound
 from credentials.api.schemas import (
     CONTENT_TYPE_SHORT_FORMS,
     ERRORS,
@@ -27,9 +27,10 @@ from credentials.api.schemas import (
     ErrorOut,
     InvalidOut,
     TestOut,
+    credential_bodies,
 )
 from credentials.forms.credentials import CredentialForm, form_data_from_json, json_errors
-from credentials.models import Credential, OrganizationCredential
+from credentials.models import Credential
 from credentials.views.credentials import save_credential
 
 router = Router()
@@ -59,13 +60,25 @@ def _credentials_of(caller: keys.Caller, *, write: bool = False):
     return gate.credentials_for(caller.organization)
 
 
+def _missing(caller: keys.Caller, credential_id: UUID) -> APIError:
+    if gate.credential_exists_elsewhere(caller.organization, credential_id):
+        return Forbidden(OTHER_ORGANIZATION)
+    return NotFound(CREDENTIAL_NOT_FOUND)
+
+
 def _credential(caller: keys.Caller, credential_id: UUID, *, write: bool = False) -> Credential:
     credential = _credentials_of(caller, write=write).filter(pk=credential_id).first()
     if credential is None:
-        if gate.credential_exists_elsewhere(caller.organization, credential_id):
-            raise Forbidden(OTHER_ORGANIZATION)
-        raise NotFound(CREDENTIAL_NOT_FOUND)
+        raise _missing(caller, credential_id)
     return credential
+
+
+def _body_of(caller: keys.Caller, credential_id: UUID) -> dict[str, Any]:
+    """One credential's body, in the same number of queries whatever its organization rows."""
+    bodies = credential_bodies(_credentials_of(caller).filter(pk=credential_id))
+    if not bodies:
+        raise _missing(caller, credential_id)
+    return bodies[0]
 
 
 @router.get("/account", response={200: AccountOut, **ERRORS}, summary="The calling key's account")
@@ -96,17 +109,11 @@ def account(request: HttpRequest) -> dict[str, Any]:
 def list_credentials(
     request: HttpRequest, limit: int = Query(100, ge=1, le=500), offset: int = Query(0, ge=0, le=MAX_OFFSET)
 ) -> dict[str, Any]:
-    credentials = (
-        _credentials_of(_caller(request))
-        .defer("secrets")
-        .prefetch_related(
-            Prefetch(
-                "organization_credentials",
-                queryset=OrganizationCredential.objects.select_related("organization").defer("secrets"),
-            )
-        )
-    )
-    return {"count": credentials.count(), "items": list(credentials[offset : offset + limit])}
+    credentials = _credentials_of(_caller(request))
+    page = {"count": credentials.count(), "items": credential_bodies(credentials[offset : offset + limit])}
+    # Answered as made: credential_bodies builds exactly CredentialPage's shape (the contract test checks
+    # every answer against the document), and validating 500 bodies again would cost a quarter of the list.
+    return JsonResponse(page, encoder=NinjaJSONEncoder)
 
 
 def _unencodable_fields(value: Any, name: str = "") -> list[str]:
@@ -149,7 +156,7 @@ def _save(request: HttpRequest, caller: keys.Caller, payload: CredentialIn, cred
     saved = save_credential(form, actor=caller.actor, request=request)
     if saved is None:
         raise InvalidInput(json_errors(form))
-    return saved
+    return _body_of(caller, saved.pk)
 
 
 @router.post("/credentials", response={201: CredentialOut, 400: InvalidOut, **ERRORS}, summary="Create a credential")
@@ -164,8 +171,8 @@ def create_credential(request: HttpRequest, payload: CredentialCreateIn) -> Stat
     response={200: CredentialOut, 404: ErrorOut, **ERRORS},
     summary="Read a credential",
 )
-def read_credential(request: HttpRequest, credential_id: UUID) -> Credential:
-    return _credential(_caller(request), credential_id)
+def read_credential(request: HttpRequest, credential_id: UUID) -> dict[str, Any]:
+    return _body_of(_caller(request), credential_id)
 
 
 @router.patch(
@@ -173,7 +180,7 @@ def read_credential(request: HttpRequest, credential_id: UUID) -> Credential:
     response={200: CredentialOut, 400: InvalidOut, 404: ErrorOut, **ERRORS},
     summary="Change a credential (secrets left out are kept)",
 )
-def update_credential(request: HttpRequest, credential_id: UUID, payload: CredentialIn) -> Credential:
+def update_credential(request: HttpRequest, credential_id: UUID, payload: CredentialIn) -> dict[str, Any]:
     caller = _caller(request)
     return _save(request, caller, payload, _credential(caller, credential_id, write=True))
 

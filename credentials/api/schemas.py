@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from django.db.models import QuerySet
 from ninja import Field, Schema
-from pydantic import ConfigDict
+from pydantic import BaseModel, ConfigDict
 
 from credentials import catalog
-from credentials.models import Credential, Membership
+from credentials.models import Credential, Membership, OrganizationCredential
 
 
 class ErrorOut(Schema):
@@ -39,16 +41,22 @@ class AccountOut(Schema):
     key: KeyOut
 
 
-class HeaderOut(Schema):
+class HeaderOut(BaseModel):
     name: str
     value: str
 
 
-class OrganizationCredentialOut(Schema):
+class OrganizationCredentialOut(BaseModel):
     organization: str
 
 
-class CredentialOut(Schema):
+class CredentialOut(BaseModel):
+    """A credential as the API shows it: its settings, never its secrets (see ``credential_bodies``).
+
+    The credential bodies are plain pydantic models over the dicts ``credential_bodies`` makes: ninja's
+    Schema wraps every object it validates to read model attributes, which cost most of a list's time.
+    """
+
     id: UUID
     name: str
     description: str
@@ -65,26 +73,57 @@ class CredentialOut(Schema):
     updated_at: datetime
     last_used_at: datetime | None
 
-    @staticmethod
-    def resolve_auth(credential: Credential) -> dict[str, Any]:
-        """Non-secret settings only; secret fields are write-only."""
-        settings_ = {k: v for k, v in credential.auth_settings.items() if k != "header_names"}
-        if credential.auth_type == catalog.HEADERS:
-            settings_["headers"] = [{"key": name} for name in credential.auth_settings.get("header_names", [])]
-        return settings_
 
-    @staticmethod
-    def resolve_extra_headers(credential: Credential) -> list[dict[str, str]]:
-        return [{"name": name, "value": value} for name, value in credential.extra_headers]
+# The columns a credential's body is made of: ``secrets`` is never read.
+BODY_FIELDS = (
+    "id",
+    "name",
+    "description",
+    "connector",
+    "base_url",
+    "is_test",
+    "org_specific",
+    "content_type",
+    "auth_type",
+    "auth_settings",
+    "extra_headers",
+    "created_at",
+    "updated_at",
+    "last_used_at",
+)
 
-    @staticmethod
-    def resolve_organization_credentials(credential: Credential) -> list[dict[str, str]]:
-        if not credential.org_specific:
-            return []
-        return [{"organization": row.organization.slug} for row in credential.organization_credentials.all()]
+
+def credential_bodies(credentials: QuerySet[Credential]) -> list[dict[str, Any]]:
+    """The bodies of ``credentials`` (already scoped to an organization) in two queries, whatever their count.
+
+    Plain values, not model instances: a page of 500 credentials is read and serialized per item at a
+    fraction of what instances, a prefetch manager each and pydantic resolvers cost.
+    """
+    rows = list(credentials.values(*BODY_FIELDS))
+    org_specific = [row["id"] for row in rows if row["org_specific"]]
+    slugs: dict[Any, list[str]] = defaultdict(list)
+    if org_specific:
+        pairs = OrganizationCredential.objects.filter(credential_id__in=org_specific).values_list(
+            "credential_id", "organization__slug"
+        )
+        for credential_id, slug in pairs:
+            slugs[credential_id].append(slug)
+    return [_body(row, slugs.get(row["id"], ())) for row in rows]
 
 
-class CredentialPage(Schema):
+def _body(row: dict[str, Any], organization_slugs: Any) -> dict[str, Any]:
+    auth_settings = row.pop("auth_settings") or {}
+    # Non-secret settings only; secret fields are write-only.
+    auth = {key: value for key, value in auth_settings.items() if key != "header_names"}
+    if row["auth_type"] == catalog.HEADERS:
+        auth["headers"] = [{"key": name} for name in auth_settings.get("header_names", [])]
+    row["auth"] = auth
+    row["extra_headers"] = [{"name": name, "value": value} for name, value in row["extra_headers"] or ()]
+    row["organization_credentials"] = [{"organization": slug} for slug in organization_slugs]
+    return row
+
+
+class CredentialPage(BaseModel):
     count: int
     items: list[CredentialOut]
 

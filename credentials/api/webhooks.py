@@ -11,7 +11,7 @@ from typing import Any
 from uuid import UUID
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from credentials import gate, keys
 from credentials.actions import webhooks as actions
@@ -30,11 +30,21 @@ ERRORS = {**ERRORS, 404: ErrorOut}
 
 
 class EndpointIn(Schema):
+    """A change: fields left out, or null, keep their value (but a null ``credential_id`` removes it)."""
+
     name: str | None = None
     url: str | None = None
     events: list[str] | None = None
     credential_id: UUID | None = None
     enabled: bool | None = None
+
+
+class EndpointCreateIn(Schema):
+    name: str
+    url: str
+    events: list[str] = Field(default_factory=list, description="Event types; none means every event.")
+    credential_id: UUID | None = None
+    enabled: bool = True
 
 
 class EndpointOut(Schema):
@@ -93,8 +103,10 @@ def _endpoint(caller: keys.Caller, endpoint_id: UUID) -> WebhookEndpoint:
     return endpoint
 
 
-def _validated(caller: keys.Caller, payload: EndpointIn, endpoint: WebhookEndpoint | None) -> dict[str, Any]:
-    given = payload.dict(exclude_unset=True)
+def _validated(
+    caller: keys.Caller, payload: EndpointIn | EndpointCreateIn, endpoint: WebhookEndpoint | None
+) -> dict[str, Any]:
+    given = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None or k == "credential_id"}
     current = {"name": "", "url": "", "events": [], "credential_id": None}
     if endpoint is not None:
         current = {
@@ -128,7 +140,7 @@ def list_webhooks(
 
 
 @router.post("/webhooks", response={201: EndpointCreated, 400: InvalidOut, **ERRORS}, summary="Add a webhook endpoint")
-def create_webhook(request: HttpRequest, payload: EndpointIn) -> Status:
+def create_webhook(request: HttpRequest, payload: EndpointCreateIn) -> Status:
     caller = _admin(request)
     data = _validated(caller, payload, None)
     endpoint, secret = actions.do_create_endpoint(

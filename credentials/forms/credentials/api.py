@@ -80,7 +80,8 @@ def form_data_from_json(payload: dict[str, Any], *, credential: Credential | Non
             data[f"auth_{key}"] = str(value)
     rows = payload.get("organization_credentials")
     if rows is None and credential is not None and credential.org_specific:
-        rows = [{"organization": row.organization.slug} for row in credential.organization_credentials.all()]
+        slugs = credential.organization_credentials.values_list("organization__slug", flat=True)
+        rows = [{"organization": slug} for slug in slugs]
     rows = [row if isinstance(row, dict) else {} for row in rows or []]
     # Headers authentication names each organization's values by header; the form numbers them.
     header_names = data.getlist("auth_key")
