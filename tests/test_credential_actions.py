@@ -42,16 +42,34 @@ def _database(organization) -> dict:
     }
 
 
+# A real trigger in the database refuses every audit insert, on SQLite and on PostgreSQL alike.
+CREATE_TRIGGER = {
+    "sqlite": [
+        "CREATE TRIGGER audit_fails BEFORE INSERT ON credentials_auditevent "
+        "BEGIN SELECT RAISE(ABORT, 'the audit log refused the write'); END"
+    ],
+    "postgresql": [
+        "CREATE FUNCTION audit_fails() RETURNS trigger AS $$ "
+        "BEGIN RAISE EXCEPTION 'the audit log refused the write'; END $$ LANGUAGE plpgsql",
+        "CREATE TRIGGER audit_fails BEFORE INSERT ON credentials_auditevent "
+        "FOR EACH ROW EXECUTE FUNCTION audit_fails()",
+    ],
+}
+DROP_TRIGGER = {
+    "sqlite": ["DROP TRIGGER audit_fails"],
+    "postgresql": ["DROP TRIGGER audit_fails ON credentials_auditevent", "DROP FUNCTION audit_fails()"],
+}
+
+
 @pytest.fixture
 def audit_fails(transactional_db):
     with connection.cursor() as cursor:
-        cursor.execute(
-            "CREATE TRIGGER audit_fails BEFORE INSERT ON credentials_auditevent "
-            "BEGIN SELECT RAISE(ABORT, 'the audit log refused the write'); END"
-        )
+        for statement in CREATE_TRIGGER[connection.vendor]:
+            cursor.execute(statement)
     yield
     with connection.cursor() as cursor:
-        cursor.execute("DROP TRIGGER audit_fails")
+        for statement in DROP_TRIGGER[connection.vendor]:
+            cursor.execute(statement)
 
 
 @pytest.fixture
