@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from credentials import audit, expiry, keys
-from credentials.actions import check_organization
+from credentials.actions import check_organization, set_active
 from credentials.actions.connections import revoke_connections_for_access_key
 from credentials.models import AccessKey, Organization
 from credentials.webhooks.events import access_key_data, emit
@@ -207,16 +207,11 @@ def do_deactivate_access_key(
     Unlike delete, revoke and expire, the connections established with the key stay as they are: a
     deactivation is meant to be undone, and re-authenticating every connection would undo nothing."""
     check_organization(organization, access_key)
-    with transaction.atomic():
-        locked = AccessKey.objects.select_for_update().get(pk=access_key.pk)
-        if locked.deactivated_at is not None:
-            access_key.deactivated_at = locked.deactivated_at
-            return False
-        locked.deactivated_at = timezone.now()
-        locked.save(update_fields=["deactivated_at"])
-        _record("access_key.deactivated", locked, actor=actor, request=request, via=via)
-    access_key.deactivated_at = locked.deactivated_at
-    return True
+    return set_active(
+        access_key,
+        False,
+        lambda locked, _since: _record("access_key.deactivated", locked, actor=actor, request=request, via=via),
+    )
 
 
 def do_reactivate_access_key(
@@ -230,19 +225,13 @@ def do_reactivate_access_key(
     """Let an inactive access key authenticate again; returns False (and records nothing) if it was
     active. Audits ``access_key.reactivated``. A revoked or expired key stays refused for that reason."""
     check_organization(organization, access_key)
-    with transaction.atomic():
-        locked = AccessKey.objects.select_for_update().get(pk=access_key.pk)
-        if locked.deactivated_at is None:
-            access_key.deactivated_at = None
-            return False
-        inactive_since = locked.deactivated_at
-        locked.deactivated_at = None
-        locked.save(update_fields=["deactivated_at"])
-        _record(
-            "access_key.reactivated", locked, actor=actor, request=request, via=via, inactive_since=_iso(inactive_since)
-        )
-    access_key.deactivated_at = None
-    return True
+    return set_active(
+        access_key,
+        True,
+        lambda locked, since: _record(
+            "access_key.reactivated", locked, actor=actor, request=request, via=via, inactive_since=_iso(since)
+        ),
+    )
 
 
 @sensitive_variables("secret")

@@ -6,11 +6,10 @@ from typing import Any
 
 from django.db import transaction
 from django.http import HttpRequest
-from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from credentials import audit, keys
-from credentials.actions import check_organization
+from credentials.actions import check_organization, set_active
 from credentials.models import APIKey, Organization
 from credentials.webhooks.events import api_key_data, emit
 
@@ -111,18 +110,13 @@ def do_deactivate_api_key(
     """Make an API key refuse every request until it is reactivated; returns False (and records
     nothing) if it was already inactive. Audits ``api_key.deactivated``."""
     check_organization(organization, api_key)
-    with transaction.atomic():
-        locked = APIKey.objects.select_for_update().get(pk=api_key.pk)
-        if locked.deactivated_at is not None:
-            api_key.deactivated_at = locked.deactivated_at
-            return False
-        locked.deactivated_at = timezone.now()
-        locked.save(update_fields=["deactivated_at"])
-        audit.record(
+    return set_active(
+        api_key,
+        False,
+        lambda locked, _since: audit.record(
             "api_key.deactivated", organization=organization, actor=actor, target=locked, request=request, via=via
-        )
-    api_key.deactivated_at = locked.deactivated_at
-    return True
+        ),
+    )
 
 
 def do_reactivate_api_key(
@@ -131,15 +125,10 @@ def do_reactivate_api_key(
     """Let an inactive API key authenticate again (if the organization's policy lets API keys work);
     returns False (and records nothing) if it was active. Audits ``api_key.reactivated``."""
     check_organization(organization, api_key)
-    with transaction.atomic():
-        locked = APIKey.objects.select_for_update().get(pk=api_key.pk)
-        if locked.deactivated_at is None:
-            api_key.deactivated_at = None
-            return False
-        locked.deactivated_at = None
-        locked.save(update_fields=["deactivated_at"])
-        audit.record(
+    return set_active(
+        api_key,
+        True,
+        lambda locked, _since: audit.record(
             "api_key.reactivated", organization=organization, actor=actor, target=locked, request=request, via=via
-        )
-    api_key.deactivated_at = None
-    return True
+        ),
+    )
