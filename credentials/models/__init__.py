@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from credentials.models.access_keys import AccessKey, APIKey
+from credentials.models.access_keys import AccessKey, APIKey, ExpiryNotice
 from credentials.models.audit import AuditEvent
 from credentials.models.connections import Connection
 from credentials.models.credentials import Credential, OrganizationCredential
 from credentials.models.organizations import Membership, Organization
+from credentials.models.usage import UsageRecord
 from credentials.models.webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
@@ -13,9 +14,11 @@ __all__ = [
     "AuditEvent",
     "Connection",
     "Credential",
+    "ExpiryNotice",
     "Membership",
     "Organization",
     "OrganizationCredential",
+    "UsageRecord",
     "WebhookDelivery",
     "WebhookEndpoint",
 ]

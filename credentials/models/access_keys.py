@@ -12,6 +12,13 @@ from credentials.models.organizations import Membership
 class AccessKey(models.Model):
     """An ID + secret pair with which a program calls credhub's JSON API. The secret is kept only as a hash."""
 
+    class CredentialAccess(models.TextChoices):
+        """Which stored credentials the key may use through the credential proxy (least privilege)."""
+
+        NONE = "none", "Use no credentials"
+        ALL = "all", "Use all credentials"
+        SELECTED = "selected", "Use selected credentials"
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     organization = models.ForeignKey("credentials.Organization", on_delete=models.CASCADE, related_name="access_keys")
     # None for a system-generated key, which acts with `role` instead of an owner's role.
@@ -37,6 +44,15 @@ class AccessKey(models.Model):
     # During a roll, the hash of the secret the roll replaced and when it stops working.
     previous_secret_hash = models.CharField(max_length=128, blank=True, default="")
     previous_secret_until = models.DateTimeField(null=True, blank=True)
+    # Which credentials the key may use through the proxy; `permitted_credentials` only counts for SELECTED.
+    credential_access = models.CharField(
+        "Credential permissions", max_length=10, choices=CredentialAccess.choices, default=CredentialAccess.NONE
+    )
+    permitted_credentials = models.ManyToManyField(
+        "credentials.Credential", blank=True, related_name="permitted_access_keys"
+    )
+    # Addresses and ranges (IPv4/IPv6 CIDR, as typed and normalized) the key may be used from; empty: anywhere.
+    allowed_addresses = models.JSONField("Allowed addresses", default=list, blank=True)
 
     class Meta:
         ordering = ["-system_generated", "name", "created_at", "id"]
@@ -57,6 +73,31 @@ class AccessKey(models.Model):
             and self.previous_secret_until is not None
             and self.previous_secret_until > now
         )
+
+    def may_use(self, credential_id: object) -> bool:
+        """Whether the key's permissions let it use the credential (of its own organization) through the proxy."""
+        if self.credential_access == self.CredentialAccess.ALL:
+            return True
+        if self.credential_access == self.CredentialAccess.SELECTED:
+            return self.permitted_credentials.filter(pk=credential_id).exists()
+        return False
+
+
+class ExpiryNotice(models.Model):
+    """That a key's owner was told of its expiry at one threshold, so that each notice goes out once."""
+
+    access_key = models.ForeignKey(AccessKey, on_delete=models.CASCADE, related_name="expiry_notices")
+    # Days before expiry the notice was for (7 and 1), or 0 for the key having expired.
+    days_left = models.PositiveSmallIntegerField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["access_key", "days_left"], name="one_expiry_notice_per_threshold")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.access_key}: {self.days_left} days left"
 
 
 class APIKey(models.Model):

@@ -47,6 +47,17 @@ class Organization(models.Model):
     access_key_default_expiry = models.PositiveIntegerField(
         "Default expiry (days)", null=True, blank=True, default=90, help_text="Empty means no expiry."
     )
+    # The longest lifetime a new access key may have (GitHub's org token policy); empty means no maximum.
+    access_key_max_lifetime = models.PositiveIntegerField("Maximum lifetime (days)", null=True, blank=True)
+    # Keys created before the maximum that exceed it are refused on use from this date (never revoked).
+    access_key_max_lifetime_grace_until = models.DateTimeField(
+        "Keys over the maximum lifetime work until", null=True, blank=True
+    )
+    proxy_rate_limit = models.PositiveIntegerField(
+        "Proxy requests per minute, per key",
+        default=600,
+        help_text="How many calls one access key may make through the credential proxy in a minute.",
+    )
     api_key_policy = models.CharField(
         "API key policy", max_length=12, choices=APIKeyPolicy.choices, default=APIKeyPolicy.ENABLED
     )
