@@ -73,6 +73,7 @@ ACTION_WORDS = {
     "access_key.deactivated": "Deactivated access key",
     "access_key.reactivated": "Reactivated access key",
     "access_key.rolled": "Rolled access key",
+    "access_key.permissions_changed": "Changed an access key's credential permissions",
     "api_key.created": "Generated API key",
     "api_key.regenerated": "Regenerated API key",
     "api_key.renamed": "Renamed API key",

@@ -186,6 +186,15 @@ CASES = [
         ),
         ("access_key.rolled",),
     ),
+    Case(
+        access_keys.do_set_credential_permissions,
+        lambda w: (
+            lambda: access_keys.do_set_credential_permissions(
+                w.organization, w.access_key, "selected", [w.credential, w.spare_credential], actor=w.admin
+            )
+        ),
+        ("access_key.permissions_changed",),
+    ),
     # API keys
     Case(
         api_keys.do_generate_api_key,

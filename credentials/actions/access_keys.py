@@ -1,9 +1,10 @@
 """Access keys: create (by an admin or for an integration), rename, edit from the admin, roll, deactivate,
-reactivate, delete, revoke and expire. Deleting, revoking or expiring a key revokes the connections
-established with it; deactivating and rolling do not."""
+reactivate, delete, revoke and expire, and choose which credentials a key may use. Deleting, revoking or
+expiring a key revokes the connections established with it; deactivating and rolling do not."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -12,10 +13,10 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from credentials import audit, expiry, keys
+from credentials import audit, credential_permissions, expiry, keys
 from credentials.actions import check_organization, set_active
 from credentials.actions.connections import revoke_connections_for_access_key
-from credentials.models import AccessKey, Organization
+from credentials.models import AccessKey, Credential, Organization
 from credentials.webhooks.events import access_key_data, emit
 
 
@@ -31,12 +32,23 @@ def do_create_access_key(
     *,
     actor: Any,
     request: HttpRequest | None = None,
+    credential_access: str = AccessKey.CredentialAccess.NONE,
+    permitted_credentials: Sequence[Credential] = (),
 ) -> tuple[AccessKey, str]:
-    """Create an access key owned by ``actor`` (a user); returns it and its secret, shown once.
-    Audits ``access_key.created``."""
+    """Create an access key owned by ``actor`` (a user), permitted the credentials chosen (none by default);
+    returns it and its secret, shown once. Audits ``access_key.created``."""
+    check_organization(organization, *permitted_credentials)
     with transaction.atomic():
         access_key, secret = keys.create_access_key(organization, name, owner=actor, expires_at=expires_at)
-        _record("access_key.created", access_key, actor=actor, request=request, expires_at=_iso(access_key.expires_at))
+        permissions = _grant(access_key, credential_access, permitted_credentials)
+        _record(
+            "access_key.created",
+            access_key,
+            actor=actor,
+            request=request,
+            expires_at=_iso(access_key.expires_at),
+            **permissions,
+        )
     return access_key, secret
 
 
@@ -49,17 +61,22 @@ def do_create_system_access_key(
     *,
     actor: Any,
     request: HttpRequest | None = None,
+    credential_access: str = AccessKey.CredentialAccess.NONE,
+    permitted_credentials: Sequence[Credential] = (),
 ) -> tuple[AccessKey, str]:
-    """Create a system-generated access key (owned by no user, acting with ``role``) for an integration;
-    returns it and its secret, shown once. Audits ``access_key.created``.
+    """Create a system-generated access key (owned by no user, acting with ``role``) for an integration,
+    permitted the credentials chosen (none by default); returns it and its secret, shown once. Audits
+    ``access_key.created``.
 
     The key's format and stored hash are those of every access key, so the JSON API accepts it like any other.
     """
+    check_organization(organization, *permitted_credentials)
     expires_at = expiry.expires_at(expires_in_days or None, timezone.now())
     with transaction.atomic():
         access_key, secret = keys.create_access_key(
             organization, name, system_generated=True, role=role, expires_at=expires_at
         )
+        permissions = _grant(access_key, credential_access, permitted_credentials)
         _record(
             "access_key.created",
             access_key,
@@ -68,6 +85,7 @@ def do_create_system_access_key(
             role=access_key.role,
             system_generated=True,
             expires_at=_iso(access_key.expires_at),
+            **permissions,
         )
     return access_key, secret
 
@@ -270,3 +288,63 @@ def do_roll_access_key(
     access_key.previous_secret_hash = locked.previous_secret_hash
     access_key.previous_secret_until = locked.previous_secret_until
     return secret
+
+
+# Credential permissions -------------------------------------------------------------------------
+
+
+def _grant(access_key: AccessKey, access: str, credentials: Sequence[Credential]) -> dict[str, Any]:
+    """Store which credentials ``access_key`` may use (the list counts only for "selected"); returns the
+    permission as the audit log and the webhook event describe it."""
+    if access not in AccessKey.CredentialAccess.values:
+        raise ValueError(f"{access!r} is not a credential access.")
+    if access_key.credential_access != access:
+        access_key.credential_access = access
+        access_key.save(update_fields=["credential_access"])
+    if access == AccessKey.CredentialAccess.SELECTED:
+        access_key.permitted_credentials.set(credentials)
+    else:
+        access_key.permitted_credentials.clear()
+    return credential_permissions.description(access_key)
+
+
+def do_set_credential_permissions(
+    organization: Organization,
+    access_key: AccessKey,
+    access: str,
+    credentials: Sequence[Credential],
+    *,
+    actor: Any,
+    request: HttpRequest | None = None,
+    via: str = "",
+) -> bool:
+    """Choose which credentials an access key may use through the proxy: none, all, or ``credentials``
+    (validated by ``credential_permissions.resolve``: the organization's own). Audits
+    ``access_key.permissions_changed`` with the permission before and after, and emits the webhook event
+    of that name; returns False (and records nothing) if the permission is already so."""
+    check_organization(organization, access_key, *credentials)
+    with transaction.atomic():
+        locked = AccessKey.objects.select_for_update().get(pk=access_key.pk)
+        before = credential_permissions.description(locked)
+        wanted = sorted(str(credential.pk) for credential in credentials)
+        if access == AccessKey.CredentialAccess.SELECTED:
+            unchanged = (
+                before["credential_access"] == access
+                and sorted(row["id"] for row in before["permitted_credentials"]) == wanted
+            )
+        else:
+            unchanged = before["credential_access"] == access
+        if unchanged:
+            return False
+        after = _grant(locked, access, credentials)
+        _record(
+            "access_key.permissions_changed", locked, actor=actor, request=request, via=via, **after, previous=before
+        )
+        emit(
+            organization,
+            "access_key.permissions_changed",
+            {"access_key": access_key_data(locked), **after, "previous": before},
+            actor=actor,
+        )
+    access_key.credential_access = locked.credential_access
+    return True
