@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
-from credentials import expiry, gate, keys, paging
+from credentials import credential_permissions, expiry, gate, keys, paging
 from credentials.forms.access_keys import APIKeyForm, ExpiryPolicyForm, api_keys_can_be_generated
 from credentials.models import APIKey, Organization
 from credentials.views.rendering import render_page_or_partial
@@ -43,7 +43,9 @@ def _access_key_page(organization: Organization, params: QueryDict) -> paging.Pa
     if search:
         access_keys = access_keys.filter(Q(name__icontains=search) | Q(key_id__icontains=search))
     filters = {"q": search, "system": "1" if show_system else ""}
-    return paging.keyset_page(access_keys, ACCESS_KEY_ORDERING, params, ACCESS_KEYS_PAGE_SIZE, filters)
+    page = paging.keyset_page(access_keys, ACCESS_KEY_ORDERING, params, ACCESS_KEYS_PAGE_SIZE, filters)
+    credential_permissions.attach_counts(page.rows)  # each row's "Uses 2 credentials", in one query
+    return page
 
 
 def _expiring_keys(request: HttpRequest, organization: Organization) -> list:

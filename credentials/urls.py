@@ -4,7 +4,17 @@ from django.conf import settings as django_settings
 from django.urls import path
 
 from credentials.views import api_authentication as api_auth
-from credentials.views import audit, connections, credential_test, credentials, key_lifecycle, pages, settings, webhooks
+from credentials.views import (
+    audit,
+    connections,
+    credential_test,
+    credentials,
+    key_lifecycle,
+    key_permissions,
+    pages,
+    settings,
+    webhooks,
+)
 
 credentials_base = "o/<slug:org>/settings/integrations/credentials/"
 api_auth_base = "o/<slug:org>/settings/api-authentication/"
@@ -69,6 +79,11 @@ urlpatterns = [
     ),
     path(
         f"{api_auth_base}access-keys/<uuid:access_key_id>/roll/", key_lifecycle.access_key_roll, name="access_key_roll"
+    ),
+    path(
+        f"{api_auth_base}access-keys/<uuid:access_key_id>/permissions/",
+        key_permissions.access_key_permissions,
+        name="access_key_permissions",
     ),
     path(f"{api_auth_base}expiry/", api_auth.expiry_settings, name="expiry_settings"),
     path(f"{api_auth_base}api-keys/new/", api_auth.api_key_create, name="api_key_create"),

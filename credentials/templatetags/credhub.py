@@ -9,7 +9,7 @@ from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.timesince import timesince
 
-from credentials import expiry
+from credentials import credential_permissions, expiry
 
 register = template.Library()
 
@@ -68,3 +68,9 @@ def expires_soon(moment: datetime | None, now: datetime) -> bool:
 @register.filter
 def time_left(moment: datetime, now: datetime) -> str:
     return expiry.time_left(moment, now)
+
+
+@register.filter(name="credential_permissions")
+def credential_permissions_summary(access_key) -> str:
+    """An access key's credential permission in a few words: "Uses 2 credentials"."""
+    return credential_permissions.summary(access_key)

@@ -26,6 +26,7 @@ from credentials.forms.access_keys import (
     RenameAccessKeyForm,
     api_keys_can_be_generated,
 )
+from credentials.forms.credential_permissions import chosen, permissions_form_for
 from credentials.gate import organization_admin
 from credentials.models import Organization
 from credentials.views.rendering import changed, render_page_or_partial, swap_and_close
@@ -79,10 +80,17 @@ def debug_key_regenerate(request: HttpRequest, organization: Organization) -> Ht
 @require_http_methods(["GET", "POST"])
 def access_key_create(request: HttpRequest, organization: Organization) -> HttpResponse:
     form = AccessKeyForm(organization, request.POST if request.method == "POST" else None)
+    permissions_form = permissions_form_for(organization, request.POST if request.method == "POST" else None)
     template = "api_authentication/access_key_create.html"
-    if request.method == "POST" and form.is_valid():
+    permissions_valid = permissions_form is None or permissions_form.is_valid()
+    if request.method == "POST" and form.is_valid() and permissions_valid:
         access_key, secret = access_key_actions.do_create_access_key(
-            organization, form.cleaned_data["name"], form.expires_at(), actor=request.user, request=request
+            organization,
+            form.cleaned_data["name"],
+            form.expires_at(),
+            actor=request.user,
+            request=request,
+            **chosen(permissions_form),
         )
         context = page_context(
             request,
@@ -93,8 +101,9 @@ def access_key_create(request: HttpRequest, organization: Organization) -> HttpR
         )
         created = "api_authentication/access_key_created.html"
         return render_page_or_partial(request, created, context, "created")
-    context = {"organization": organization, "form": form}
-    return render_page_or_partial(request, template, context, "create-form", status=422 if form.errors else 200)
+    context = {"organization": organization, "form": form, "permissions_form": permissions_form}
+    invalid = form.errors or (permissions_form is not None and permissions_form.errors)
+    return render_page_or_partial(request, template, context, "create-form", status=422 if invalid else 200)
 
 
 @organization_admin()
