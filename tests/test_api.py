@@ -399,6 +399,8 @@ def test_openapi_document_lists_every_path_and_both_schemes() -> None:
         "/api/v1/webhooks/{endpoint_id}/deliveries",
         "/api/v1/webhooks/{endpoint_id}/deliveries/{delivery_id}/resend",
         "/api/v1/webhooks/{endpoint_id}/test",
+        "/api/v1/access-keys",
+        "/api/v1/access-keys/{key_id}",
     }
     assert set(paths["/api/v1/credentials/{credential_id}"]) == {"get", "patch", "delete"}
     schemes = document["components"]["securitySchemes"]

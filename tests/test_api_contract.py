@@ -36,6 +36,9 @@ BODIES_CHECKED_BY_RULES = {
     ("PATCH", "/api/v1/credentials/{credential_id}"),
     ("POST", "/api/v1/webhooks"),
     ("PATCH", "/api/v1/webhooks/{endpoint_id}"),
+    # An access key: an expiry period the policy does not offer, a credential of another organization.
+    ("POST", "/api/v1/access-keys"),
+    ("PATCH", "/api/v1/access-keys/{key_id}"),
 }
 SCHEMA_MESSAGES = ("Input should", "Field required", "Extra inputs", "Unable to", "Invalid JSON")
 

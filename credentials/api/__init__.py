@@ -27,6 +27,7 @@ from django.views.decorators.debug import sensitive_variables
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 
+from credentials.api.access_keys import router as access_keys_router
 from credentials.api.auth import SECURITY, SECURITY_SCHEMES, KeyAuth
 from credentials.api.document import document
 from credentials.api.endpoints import router
@@ -115,6 +116,7 @@ def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 api.add_router("", router)
 api.add_router("", webhooks_router)
+api.add_router("", access_keys_router)
 
 # URLs -------------------------------------------------------------------------------------------
 

@@ -125,9 +125,40 @@ def _variants(base: dict[str, Any], components: dict[str, Any]) -> dict[str, str
     return mapping
 
 
+EXAMPLE_ACCESS_KEY_CREATE = {
+    "name": "Warehouse sync",
+    "role": "member",
+    "expires_in_days": 90,
+    "credential_access": "selected",
+    "permitted_credentials": ["6f1c2a8e-3b4d-4e5f-9a0b-1c2d3e4f5a6b"],
+}
+EXAMPLE_ACCESS_KEY = {
+    "id": "0b7e4c1d-2a3f-4b5c-8d9e-0f1a2b3c4d5e",
+    "key_id": "CHAK7Q2M4X9B1KD3RT8P",
+    "name": "Warehouse sync",
+    "owner": None,
+    "role": "member",
+    "system_generated": True,
+    "status": "active",
+    "created_at": "2026-01-05T09:30:00Z",
+    "expires_at": "2026-04-05T09:30:00Z",
+    "last_used_at": None,
+    "credential_access": "selected",
+    "permitted_credentials": ["6f1c2a8e-3b4d-4e5f-9a0b-1c2d3e4f5a6b"],
+}
+
+
+def _document_access_keys(components: dict[str, Any]) -> None:
+    """Examples of the access key bodies, with the credential permissions they carry."""
+    components["AccessKeyCreateIn"]["examples"] = [EXAMPLE_ACCESS_KEY_CREATE]
+    components["AccessKeyIn"]["examples"] = [{"credential_access": "all"}]
+    components["AccessKeyOut"]["examples"] = [EXAMPLE_ACCESS_KEY]
+
+
 def document(schema: dict[str, Any]) -> None:
     """Add the auth union, the examples and the error answers to the document ninja built."""
     components = schema.setdefault("components", {}).setdefault("schemas", {})
+    _document_access_keys(components)
     for code, auth_type in catalog.AUTH_TYPES.items():
         components[f"{_title(code)}Auth"] = auth_schema(auth_type)
     # POST: auth_type is required, so the body is one of the types' bodies, told apart by auth_type.
