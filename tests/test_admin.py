@@ -330,7 +330,13 @@ def test_organization_list_counts_members_and_credentials(operator_client, admin
 def test_an_access_keys_role_is_one_of_the_roles(operator_client, operator, organization) -> None:
     access_key, _ = make_system_key(organization, expires_in_days=30)
     url = reverse("admin:credentials_accesskey_change", args=[access_key.pk])
-    data = {"name": "Warehouse sync", "role": "superadmin", "expires_at_0": "2030-01-01", "expires_at_1": "00:00:00"}
+    data = {
+        "name": "Warehouse sync",
+        "role": "superadmin",
+        "expires_at_0": "2030-01-01",
+        "expires_at_1": "00:00:00",
+        "credential_access": "none",
+    }
     html = operator_client.post(url, data).content.decode()
     assert "Select a valid choice. superadmin is not one of the available choices." in html
     access_key.refresh_from_db()

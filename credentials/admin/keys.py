@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
+from credentials import credential_permissions, gate
 from credentials.actions import access_keys as access_key_actions
 from credentials.actions import api_keys as api_key_actions
 from credentials.admin.base import VIA_ADMIN, ActionAdmin
@@ -37,8 +40,39 @@ class AccessKeyStatusFilter(admin.SimpleListFilter):
         return queryset
 
 
+# Stored by do_set_credential_permissions, never by the admin's own save.
+PERMISSION_FIELDS = ("credential_access", "permitted_credentials")
+
+
+class AccessKeyAdminForm(forms.ModelForm):
+    """Offers only the key's own organization's credentials, checked by the screens' rules."""
+
+    class Meta:
+        model = AccessKey
+        fields = ("name", "role", "expires_at", *PERMISSION_FIELDS)  # the admin's `fields` decide, minus read-only
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "permitted_credentials" in self.fields and self.instance.organization_id:
+            self.fields["permitted_credentials"].queryset = gate.credentials_for(self.instance.organization)
+        self.permitted: list = []
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if "credential_access" in cleaned and "permitted_credentials" in cleaned:
+            ids = [credential.pk for credential in cleaned["permitted_credentials"]]
+            try:
+                self.permitted = credential_permissions.resolve(
+                    self.instance.organization, cleaned["credential_access"], ids
+                )
+            except ValidationError as problem:
+                self.add_error("permitted_credentials", problem)
+        return cleaned
+
+
 @admin.register(AccessKey)
 class AccessKeyAdmin(ActionAdmin):
+    form = AccessKeyAdminForm
     list_display = (
         "name",
         "key_id",
@@ -51,7 +85,7 @@ class AccessKeyAdmin(ActionAdmin):
         "last_used_at",
         "last_used_ip",
     )
-    list_filter = (AccessKeyStatusFilter, "system_generated", "role")
+    list_filter = (AccessKeyStatusFilter, "system_generated", "role", "credential_access")
     search_fields = ("name", "=key_id", "organization__name", "organization__slug", "owner__username")
     list_select_related = ("organization", "owner")
     # `secret_hash` is left out: it is never shown or editable.
@@ -71,6 +105,7 @@ class AccessKeyAdmin(ActionAdmin):
         "deactivated_at",
         "previous_secret_until",
         "revoked_at",
+        *PERMISSION_FIELDS,
     )
     readonly_fields = (
         "organization",
@@ -142,9 +177,28 @@ class AccessKeyAdmin(ActionAdmin):
         self.message_user(request, f"Reactivated {count} access key{'s' if count != 1 else ''}.", messages.SUCCESS)
 
     def save_model(self, request: HttpRequest, obj: AccessKey, form: Any, change: bool) -> None:
+        changed = [name for name in form.changed_data if name not in PERMISSION_FIELDS]
         access_key_actions.do_edit_access_key(
-            obj.organization, obj, list(form.changed_data), actor=request.user, request=request, via=VIA_ADMIN
+            obj.organization, obj, changed, actor=request.user, request=request, via=VIA_ADMIN
         )
+        self.save_credential_permissions(request, obj, form)
+
+    def save_credential_permissions(self, request: HttpRequest, obj: AccessKey, form: Any) -> None:
+        if set(PERMISSION_FIELDS) & set(form.changed_data):
+            access_key_actions.do_set_credential_permissions(
+                obj.organization,
+                obj,
+                form.cleaned_data["credential_access"],
+                form.permitted,
+                actor=request.user,
+                request=request,
+                via=VIA_ADMIN,
+            )
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        # The permitted credentials were stored by the action in save_model: no second, unaudited write.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
     def delete_model(self, request: HttpRequest, obj: AccessKey) -> None:
         access_key_actions.do_delete_access_key(
