@@ -27,6 +27,7 @@ from credentials.models import (
     Credential,
     Membership,
     Organization,
+    UsageRecord,
     WebhookDelivery,
     WebhookEndpoint,
 )
@@ -121,3 +122,9 @@ def webhook_delivery_for(organization: Organization, endpoint_id: Any, delivery_
         ),
         pk=delivery_id,
     )
+
+
+def usage_records_for(organization: Organization, credential: Credential | None = None):
+    """The organization's usage records (of ``credential``, found through the gate, if given)."""
+    records = UsageRecord.objects.filter(organization=organization)
+    return records.filter(credential=credential) if credential is not None else records

@@ -1,21 +1,32 @@
-"""What a credential's tile shows beyond its own fields: how many connections use it and its last test.
+"""What a credential's tile shows beyond its own fields: how many connections use it, its last test, and
+how many calls programs made with it through the credential proxy in the last 24 hours and 30 days.
 
 The last Test connection outcome is read from the audit log, where every test is recorded, so no column
-duplicates it. Both facts cost one query each for a whole page of tiles.
+duplicates it. Each fact costs one query for a whole page of tiles.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from django.db.models import Count
+from django.db.models import Count, Q
+from django.utils import timezone
 
+from credentials import gate
 from credentials.models import AuditEvent, Connection, Credential, Organization
 from credentials.outbound import NOT_SENT_OUTCOMES
 
 TESTED = "credential.tested"
+
+
+@dataclass(frozen=True)
+class Usage:
+    """Calls made through the credential proxy."""
+
+    last_day: int
+    last_30_days: int
 
 
 @dataclass(frozen=True)
@@ -56,7 +67,25 @@ def attach(organization: Organization, credentials: Iterable[Credential]) -> lis
             latest[target_id] = _last_test((details or {}).get("outcomes") or [], at)
             if len(latest) == len(wanted):
                 break
+    usage = _usage(organization, ids)
     for credential in credentials:
         credential.connection_count = counts.get(credential.pk, 0)
         credential.last_test = latest.get(str(credential.pk))
+        credential.usage = usage.get(credential.pk, Usage(0, 0))
     return credentials
+
+
+def _usage(organization: Organization, ids: list) -> dict:
+    """Each credential's calls in the last 24 h and 30 days: one aggregated query along (credential, at)."""
+    if not ids:
+        return {}
+    now = timezone.now()
+    rows = (
+        gate.usage_records_for(organization)
+        .filter(credential_id__in=ids, at__gt=now - timedelta(days=30), at__lte=now)
+        .order_by()
+        .values("credential_id")
+        .annotate(month=Count("pk"), day=Count("pk", filter=Q(at__gt=now - timedelta(hours=24))))
+        .values_list("credential_id", "day", "month")
+    )
+    return {credential_id: Usage(day, month) for credential_id, day, month in rows}

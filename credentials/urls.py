@@ -13,6 +13,7 @@ from credentials.views import (
     key_permissions,
     pages,
     settings,
+    usage,
     webhooks,
 )
 
@@ -33,6 +34,7 @@ urlpatterns = [
     path(f"{credentials_base}<uuid:credential_id>/rename/", credentials.credential_rename, name="credential_rename"),
     path(f"{credentials_base}<uuid:credential_id>/delete/", credentials.credential_delete, name="credential_delete"),
     path(f"{credentials_base}<uuid:credential_id>/test/", credential_test.credential_test, name="credential_test"),
+    path(f"{credentials_base}<uuid:credential_id>/usage/", usage.credential_usage, name="credential_usage"),
     path("o/<slug:org>/connections/", connections.connection_list, name="connection_list"),
     path("o/<slug:org>/connections/new/", connections.connection_new, name="connection_new"),
     path(
