@@ -83,7 +83,7 @@ def test_the_shown_once_secret_fits_and_proceed_leaves_the_page_unscrolled(phone
     phone.goto("/o/acme/settings/api-authentication/")
     phone.get_by_role("link", name="Create access key").click()
     dialog = phone.get_by_role("dialog", name="Create access key")
-    dialog.get_by_label("Name").fill("Phone key")
+    dialog.get_by_label("Name", exact=True).fill("Phone key")
     dialog.get_by_role("button", name="Create access key").click()
     secret = phone.get_by_label("Access key secret", exact=True)
     expect(secret).to_be_visible()
