@@ -4,6 +4,7 @@ failure's status and Credhub-Error (never an upstream answer)."""
 from __future__ import annotations
 
 import socket
+import threading
 import time
 
 import pytest
@@ -12,7 +13,8 @@ from werkzeug import Response
 from credentials import keys
 from credentials.actions.access_keys import do_deactivate_access_key, do_delete_access_key, do_revoke_access_key
 from credentials.actions.credentials import do_delete_credential
-from credentials.models import AccessKey, Organization
+from credentials.models import AccessKey, Organization, UsageRecord
+from credentials.proxy import forwarding
 from tests.factories import make_credential
 from tests.proxying import call, content, permit
 
@@ -191,11 +193,20 @@ def test_tls_failure(organization, upstream, admin_key) -> None:
 
 def test_deadline_is_504(settings, organization, httpserver, admin_key) -> None:
     settings.CREDHUB_PROXY_TIMEOUT = 0.5
-    httpserver.expect_request("/api/slow").respond_with_handler(lambda request: time.sleep(1.5) or Response("late"))
+    answer = threading.Event()
+
+    def late(request):
+        answer.wait(5)
+        return Response("late")
+
+    httpserver.expect_request("/api/slow").respond_with_handler(late)
     slow = make_credential(organization, "Slow", base_url=httpserver.url_for("/api"))
     started = time.monotonic()
     refused(call("GET", slow, "slow", permit(admin_key, slow)), 504, "deadline")
     assert time.monotonic() - started < 1.4
+    answer.set()  # let the server finish before the next test shares it
+    while not httpserver.log and time.monotonic() - started < 5:
+        time.sleep(0.01)
 
 
 def test_request_body_over_the_limit_is_413(settings, credential, admin_key, upstream) -> None:
@@ -240,3 +251,15 @@ def test_paths_that_would_leave_the_base_url_are_400(credential, admin_key, upst
 def test_credential_without_base_url(organization, admin_key) -> None:
     bare = make_credential(organization, "Bare", base_url="")
     refused(call("GET", bare, "x", permit(admin_key, bare)), 502, "no_base_url")
+
+
+def test_a_defect_answers_the_json_500_and_is_recorded(settings, credential, admin_key, monkeypatch) -> None:
+    settings.DEBUG = False
+
+    def defect(request):
+        raise RuntimeError("a defect")
+
+    monkeypatch.setattr(forwarding, "upstream_headers", defect)  # the one forced failure here
+    response = call("GET", credential, "v1/items", permit(admin_key, credential))
+    refused(response, 500, "internal_error")
+    assert UsageRecord.objects.get().error == "internal_error"

@@ -14,8 +14,10 @@ from uuid import UUID
 
 import requests
 from django.conf import settings
+from django.core.signals import got_request_exception
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
+from django.utils.log import log_response
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_variables
 
@@ -143,6 +145,7 @@ def _session(credential: Credential, child: Organization | None) -> outbound.Cre
     return session
 
 
+@sensitive_variables()
 def _send(
     session: outbound.CredentialSession, method: str, url: str, headers: dict[str, str], body: bytes, host: str
 ) -> requests.Response:
@@ -169,6 +172,7 @@ def _send(
         raise Refusal(502, "upstream_error", f"The request could not be sent ({type(error).__name__}).") from None
 
 
+@sensitive_variables()  # the body, the session and its authentication
 def _forward(request: HttpRequest, call: Call, caller: keys.Caller, path: str, started: float) -> HttpResponse:
     credential = call.credential
     _check_permission(caller, credential)
@@ -230,3 +234,17 @@ def proxy(request: HttpRequest, credential_id: str, path: str | None = None) -> 
         )
         finish(call, started)
         return refusal_response(refusal)
+    except Exception as exc:  # a defect: still one usage record, and the API's JSON 500
+        call.error = "internal_error"
+        finish(call, started)
+        return _server_error(request, exc)
+
+
+def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """A defect answers the API's JSON 500, reported as Django reports a 500 (the technical page in DEBUG)."""
+    if settings.DEBUG:
+        raise exc
+    response = refusal_response(Refusal(500, "internal_error", "Something went wrong on our side; it has been logged."))
+    got_request_exception.send(sender=None, request=request)
+    log_response("Internal Server Error: %s", request.path, response=response, request=request, exception=exc)
+    return response
