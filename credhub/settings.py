@@ -153,6 +153,13 @@ DATABASES = {
         conn_health_checks=env_flag("CONN_HEALTH_CHECKS", True),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Every proxied call commits (its usage record, the rate counter): in WAL mode a commit is an append,
+    # synced at checkpoints rather than on every commit, and readers never wait for a writer. IMMEDIATE
+    # transactions take the write lock up front, so two processes never deadlock upgrading a read lock.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", transaction_mode="IMMEDIATE"
+    )
 
 # The failure counters of the API and the sign-in throttle live in this cache, so every server process
 # on the same database (or Redis) counts together. The database cache's table is made by
