@@ -74,6 +74,15 @@ CREDHUB_ALLOW_PRIVATE_TARGETS = env_flag("CREDHUB_ALLOW_PRIVATE_TARGETS")
 # headers and body. Below gunicorn's worker timeout, so a slow target ends in "timed out".
 CREDHUB_OUTBOUND_DEADLINE = float(os.environ.get("CREDHUB_OUTBOUND_DEADLINE") or 25)
 
+# The credential proxy (`/api/v1/credentials/<id>/proxy/<path>`): the largest request body it passes on,
+# the largest response it streams back (the stream ends there), seconds to connect to the upstream and
+# seconds one call may take in all (connect, headers and body), and how many days usage records are kept.
+CREDHUB_PROXY_MAX_REQUEST_BYTES = env_int("CREDHUB_PROXY_MAX_REQUEST_BYTES", 10 * 1024 * 1024)
+CREDHUB_PROXY_MAX_RESPONSE_BYTES = env_int("CREDHUB_PROXY_MAX_RESPONSE_BYTES", 100 * 1024 * 1024)
+CREDHUB_PROXY_CONNECT_TIMEOUT = float(os.environ.get("CREDHUB_PROXY_CONNECT_TIMEOUT") or 5)
+CREDHUB_PROXY_TIMEOUT = float(os.environ.get("CREDHUB_PROXY_TIMEOUT") or 30)
+CREDHUB_USAGE_RETENTION_DAYS = env_int("CREDHUB_USAGE_RETENTION_DAYS", 30)
+
 ALLOWED_HOSTS = [
     host.strip() for host in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if host.strip()
 ]
@@ -144,6 +153,13 @@ DATABASES = {
         conn_health_checks=env_flag("CONN_HEALTH_CHECKS", True),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Every proxied call commits (its usage record, the rate counter): in WAL mode a commit is an append,
+    # synced at checkpoints rather than on every commit, and readers never wait for a writer. IMMEDIATE
+    # transactions take the write lock up front, so two processes never deadlock upgrading a read lock.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", transaction_mode="IMMEDIATE"
+    )
 
 # The failure counters of the API and the sign-in throttle live in this cache, so every server process
 # on the same database (or Redis) counts together. The database cache's table is made by

@@ -401,8 +401,13 @@ def test_openapi_document_lists_every_path_and_both_schemes() -> None:
         "/api/v1/webhooks/{endpoint_id}/test",
         "/api/v1/access-keys",
         "/api/v1/access-keys/{key_id}",
+        "/api/v1/credentials/{credential_id}/usage",
+        "/api/v1/credentials/{credential_id}/proxy/{path}",
     }
     assert set(paths["/api/v1/credentials/{credential_id}"]) == {"get", "patch", "delete"}
+    proxy = paths["/api/v1/credentials/{credential_id}/proxy/{path}"]
+    assert set(proxy) == {"get", "head", "post", "put", "patch", "delete"}
+    assert proxy["get"]["security"] == [{"ClientID": [], "ClientSecret": []}]  # no legacy API keys
     schemes = document["components"]["securitySchemes"]
     assert {s["name"] for s in schemes.values()} == {"X-Client-ID", "X-Client-Secret", "x-api-key"}
     assert paths["/api/v1/account"]["get"]["security"] == [{"ClientID": [], "ClientSecret": []}, {"APIKey": []}]

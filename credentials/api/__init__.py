@@ -32,7 +32,9 @@ from credentials.api.auth import SECURITY, SECURITY_SCHEMES, KeyAuth
 from credentials.api.document import document
 from credentials.api.endpoints import router
 from credentials.api.errors import APIError, InvalidInput, error_response
+from credentials.api.usage import router as usage_router
 from credentials.api.webhooks import router as webhooks_router
+from credentials.proxy.openapi import document_proxy
 
 
 class CredhubAPI(NinjaAPI):
@@ -45,6 +47,7 @@ class CredhubAPI(NinjaAPI):
             for operation in operations.values():
                 if isinstance(operation, dict) and "security" in operation:
                     operation["security"] = SECURITY
+        document_proxy(schema)  # after the loop above: the proxy takes access keys only
         return schema
 
 
@@ -117,6 +120,7 @@ def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
 api.add_router("", router)
 api.add_router("", webhooks_router)
 api.add_router("", access_keys_router)
+api.add_router("", usage_router)
 
 # URLs -------------------------------------------------------------------------------------------
 
@@ -152,5 +156,9 @@ def urlpatterns() -> list:
     for pattern in patterns:
         if isinstance(pattern, URLPattern):
             pattern.callback = _json_method_not_allowed(pattern.callback)
+    from credentials.proxy.view import proxy  # here: the proxy's view imports the API's authentication
+
+    # The credential proxy: a plain view, for every method and a streamed answer (credentials/proxy/).
+    proxied = re_path(r"^credentials/(?P<credential_id>[^/]+)/proxy(?:/(?P<path>[\s\S]*))?$", proxy, name="proxy")
     # [\s\S], not ".": a path with an encoded line break is still the API's, answered in JSON.
-    return [*patterns, re_path(r"^(?P<rest>[\s\S]*)$", _unknown_path)]
+    return [*patterns, proxied, re_path(r"^(?P<rest>[\s\S]*)$", _unknown_path)]

@@ -107,9 +107,21 @@ def key_in_query(request: HttpRequest) -> bool:
     return False
 
 
+def key_value_in_query(request: HttpRequest) -> bool:
+    """True if a query parameter's value is a credhub secret or API key, or its name is one of credhub's
+    key headers. The proxy's check: its query belongs to the upstream, whose own ``key`` or ``token``
+    parameters are no concern of credhub's."""
+    for name, values in request.GET.lists():
+        if name.strip().lower().replace("_", "-") in {"x-client-id", "x-client-secret", "x-api-key"}:
+            return True
+        if any(_looks_like_key(value) for value in values):
+            return True
+    return False
+
+
 @sensitive_variables("secret", "api_key")
-def _authenticate(request: HttpRequest, address: str | None) -> keys.Caller:
-    if key_in_query(request):
+def _authenticate(request: HttpRequest, address: str | None, query_has_key=key_in_query) -> keys.Caller:
+    if query_has_key(request):
         raise keys.KeyRejected(QUERY_STRING_KEY)
     # request.headers is case-insensitive: X-Client-ID, x-client-id and X-CLIENT-ID are one header.
     key_id = request.headers.get("X-Client-ID", "").strip()
@@ -133,11 +145,14 @@ class KeyAuth(AuthBase):
     openapi_in = "header"
     openapi_name = "X-Client-ID"
 
+    def query_has_key(self, request: HttpRequest) -> bool:
+        return key_in_query(request)
+
     def __call__(self, request: HttpRequest) -> keys.Caller:
         address = client_address(request)
         try:
             # A valid key is answered whatever the counters say; they are only read on failure.
-            return _authenticate(request, address)
+            return _authenticate(request, address, self.query_has_key)
         except keys.KeyRejected as rejected:
             key_id = request.headers.get("X-Client-ID", "").strip()
             over = _note_failure(_failure_counters(address, key_id))
@@ -149,3 +164,11 @@ class KeyAuth(AuthBase):
                     TOO_MANY.format(scope=over), headers={"Retry-After": str(FAILURE_WINDOW)}
                 ) from None
             raise Unauthorized(rejected.detail) from None
+
+
+class ProxyKeyAuth(KeyAuth):
+    """The API's authentication for the credential proxy, whose query string is the upstream's: only a
+    credhub key in it is refused."""
+
+    def query_has_key(self, request: HttpRequest) -> bool:
+        return key_value_in_query(request)
