@@ -25,6 +25,11 @@ def access_headers(key) -> dict[str, str]:
     return {"X-Client-ID": access_key.key_id, "X-Client-Secret": secret}
 
 
+def tampered(secret: str) -> str:
+    """``secret`` with its last character changed (to a different one: a random secret may end in "x")."""
+    return secret[:-1] + ("y" if secret.endswith("x") else "x")
+
+
 def api(method: str, path: str, key, body=None, **extra):
     kwargs = {"headers": access_headers(key), **extra}
     if body is not None:
