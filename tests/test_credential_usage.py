@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from credentials.models import Organization, UsageRecord
+from credentials.proxy import ERROR_WORDS
 from tests.clients import HTMX
 from tests.factories import make_credential, make_system_key
 from tests.html import by_id, text
@@ -85,12 +88,12 @@ def test_the_tiles_cost_the_same_queries_for_any_number_of_credentials(admin_cli
 def test_the_usage_page_lists_each_call_newest_first(admin_client, organization, billing, sync_key) -> None:
     east = Organization.objects.get(slug="acme-east")
     record(billing, sync_key, timedelta(minutes=5), method="POST", path="/v1/refunds", status=201, duration_ms=87)
-    record(billing, sync_key, timedelta(minutes=3), child_organization=east, status=None, error="upstream_timeout")
+    record(billing, sync_key, timedelta(minutes=3), child_organization=east, status=None, error="deadline")
     html = admin_client.get(_usage_url(organization, billing)).content.decode()
     rows = re.findall(r"<tr>(.*?)</tr>", html, re.S)[1:]
     assert len(rows) == 2
     newest, older = (" ".join(re.sub(r"<[^>]+>", " ", row).split()) for row in rows)
-    assert sync_key.key_id in newest and "Acme East" in newest and "upstream_timeout" in newest
+    assert sync_key.key_id in newest and "Acme East" in newest and "Timed out" in newest
     assert "POST /v1/refunds" in older and "HTTP 201" in older and "87 ms" in older
     assert "Last 24 hours 2 calls" in " ".join(re.sub(r"<[^>]+>", " ", html).split())
 
@@ -142,3 +145,13 @@ def test_usage_is_scoped_to_the_organization(
 def test_a_credential_without_calls_says_so(admin_client, organization, billing) -> None:
     html = admin_client.get(_usage_url(organization, billing)).content.decode()
     assert "No calls recorded yet." in html
+
+
+def test_every_code_the_proxy_records_has_words_on_the_usage_page() -> None:
+    """A new ``Credhub-Error`` code must be given words, or the Usage page would show the bare code."""
+    source = "".join(path.read_text() for path in (Path(settings.BASE_DIR) / "credentials" / "proxy").glob("*.py"))
+    codes = set(re.findall(r'Refusal\(\s*\d{3},\s*"([a-z_]+)"', source))
+    for line in re.findall(r"(?:\.error|\bcode) = (.+)", source):
+        codes |= set(re.findall(r'"([a-z_]+)"', line))
+    assert {"forbidden", "deadline", "client_disconnected", "upstream_broke"} <= codes
+    assert codes - ERROR_WORDS.keys() == set()

@@ -20,3 +20,29 @@ ORGANIZATION_HEADER = "Credhub-Organization"
 ERROR_HEADER = "Credhub-Error"
 UPSTREAM_TIME_HEADER = "Credhub-Upstream"
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+# Each ``Credhub-Error`` code (and a streamed answer's ending) as the Usage page says it; the code itself
+# stays in the usage API and on hover, where a program or an operator matches it.
+ERROR_WORDS = {
+    "unauthorized": "Key not accepted",
+    "too_many_failures": "Refused: too many failures",
+    "forbidden": "Refused: not permitted",
+    "not_found": "No such credential",
+    "organization_required": "Refused: organization missing",
+    "wrong_environment": "Refused: wrong environment",
+    "rate_limited": "Refused: rate limit",
+    "method_not_allowed": "Refused: method not allowed",
+    "invalid_path": "Refused: path leaves the Base URL",
+    "request_too_large": "Refused: request too large",
+    "refused_target": "Refused: address not allowed",
+    "no_base_url": "Not sent: no Base URL",
+    "unreadable_secret": "Not sent: secrets unreadable",
+    "unreachable": "Unreachable",
+    "tls": "TLS error",
+    "deadline": "Timed out",
+    "upstream_error": "Not sent",
+    "upstream_broke": "Answer broke off",
+    "response_too_large": "Answer too large, cut off",
+    "client_disconnected": "Caller went away",
+    "internal_error": "credhub error",
+}

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.timesince import timesince
 
 from credentials import credential_permissions, expiry
+from credentials.proxy import ERROR_WORDS
 
 register = template.Library()
 
@@ -74,3 +75,9 @@ def time_left(moment: datetime, now: datetime) -> str:
 def credential_permissions_summary(access_key) -> str:
     """An access key's credential permission in a few words: "Uses 2 credentials"."""
     return credential_permissions.summary(access_key)
+
+
+@register.filter
+def proxy_error(code: str) -> str:
+    """A usage record's ``Credhub-Error`` code in words ("Timed out"); an unknown code as it is."""
+    return ERROR_WORDS.get(code, code)

@@ -3,10 +3,12 @@ options › Permissions (with and without JavaScript), and the Usage page, at de
 
 from __future__ import annotations
 
+import base64
 import re
 from datetime import timedelta
 
 import pytest
+import requests
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
@@ -92,7 +94,9 @@ def test_more_options_permissions_change_what_a_key_uses(admin_page: Page, admin
     assert_no_sideways_scroll(page)
     dialog.get_by_role("button", name="Save permissions").click()
     expect(dialog).to_be_hidden()
-    expect(page.get_by_role("status").filter(has_text="Access key “Reports”: uses 2 credentials.")).to_be_visible()
+    expect(
+        page.get_by_role("main").get_by_role("status").filter(has_text="Access key “Reports”: uses 2 credentials.")
+    ).to_be_visible()
     expect(row).to_contain_text("Uses 2 credentials")
     access_key = AccessKey.objects.get(name="Reports")
     assert access_key.may_use(billing.pk) and access_key.may_use(crm.pk)
@@ -140,7 +144,7 @@ def _calls(credential, access_key) -> None:
             method="GET" if n % 2 else "POST",
             path=f"/v1/invoices/{n}/lines/with/a/long/path/segment/for/phones",
             status=None if n % 10 == 9 else 200,
-            error="upstream_timeout" if n % 10 == 9 else "",
+            error="deadline" if n % 10 == 9 else "",
             duration_ms=30 + n,
         )
         for n in range(60)
@@ -166,7 +170,7 @@ def test_the_usage_page_of_a_credential(admin_page: Page, admin_user, organizati
     expect(first).to_contain_text(access_key.key_id)
     expect(first).to_contain_text("POST /v1/invoices/0/lines")
     expect(first).to_contain_text("Acme East")
-    expect(table).to_contain_text("upstream_timeout")
+    expect(table).to_contain_text("Timed out")
     assert_accessible(page)
     assert_no_sideways_scroll(page)
     page.get_by_role("link", name="Older calls").click()
@@ -176,3 +180,57 @@ def test_the_usage_page_of_a_credential(admin_page: Page, admin_user, organizati
     page.get_by_role("link", name="Newer calls").click()
     expect(table.locator("tbody tr")).to_have_count(50)
     assert_no_sideways_scroll(page)
+
+
+def test_a_key_made_in_the_browser_calls_through_the_proxy_and_its_calls_show(
+    admin_page: Page, organization, credentials, live_server, httpserver, settings
+) -> None:
+    """The whole road: an admin creates a key that may use Billing API, a program calls Billing API's
+    upstream through credhub with it (never seeing Billing API's secret), and the admin sees the call,
+    and a refused call to another credential, on each credential's Usage page."""
+    settings.CREDHUB_ALLOW_PRIVATE_TARGETS = True
+    billing, crm = credentials
+    billing.base_url = httpserver.url_for("/api")
+    billing.save(update_fields=["base_url"])
+    password = billing.secrets["password"]
+    basic = "Basic " + base64.b64encode(f"billing-user:{password}".encode()).decode()
+    httpserver.expect_request("/api/v1/invoices", headers={"Authorization": basic}).respond_with_json({"invoices": []})
+
+    page = admin_page
+    page.set_viewport_size(DESKTOP)
+    page.goto(PAGE)
+    page.get_by_role("link", name="Create access key").click()
+    dialog = page.get_by_role("dialog", name="Create access key")
+    dialog.get_by_label("Name", exact=True).fill("Invoice export")
+    dialog.get_by_role("group", name="Credential permissions").get_by_label("Use selected credentials").check()
+    dialog.get_by_role("group", name="Credentials this key may use").get_by_label("Billing API").check()
+    dialog.get_by_role("button", name="Create access key").click()
+    created = page.get_by_role("dialog", name="Access key “Invoice export” created")
+    key_id = created.get_by_role("textbox", name="Access key ID").input_value()
+    secret = created.get_by_role("textbox", name="Access key secret").input_value()
+    created.get_by_role("link", name="Done").click()
+    page.get_by_role("alertdialog", name="Store your access key secret").get_by_role("button", name="Proceed").click()
+
+    # The program: plain HTTP to credhub with its own key, as the README's example does.
+    program = {"X-Client-ID": key_id, "X-Client-Secret": secret}
+    answer = requests.get(f"{live_server.url}/api/v1/credentials/{billing.pk}/proxy/v1/invoices", headers=program)
+    assert answer.status_code == 200 and answer.json() == {"invoices": []}
+    assert password not in answer.text and "Credhub-Error" not in answer.headers
+    refused = requests.get(f"{live_server.url}/api/v1/credentials/{crm.pk}/proxy/v1/contacts", headers=program)
+    assert refused.status_code == 403 and refused.headers["Credhub-Error"] == "forbidden"
+
+    page.goto(CREDENTIALS)
+    billing_usage = page.get_by_role("article", name="Billing API").get_by_role("link", name=re.compile("usage of"))
+    expect(billing_usage).to_contain_text("1 call in 24 h")
+    billing_usage.click()
+    call = page.get_by_role("table", name=re.compile("Calls with Billing API")).locator("tbody tr")
+    expect(call).to_have_count(1)
+    for shown in (key_id, "GET /v1/invoices", "HTTP 200"):
+        expect(call).to_contain_text(shown)
+    assert_accessible(page)
+
+    page.goto(CREDENTIALS)
+    page.get_by_role("article", name=re.compile("CRM")).get_by_role("link", name=re.compile("usage of")).click()
+    refusal = page.get_by_role("table", name=re.compile("Calls with CRM")).locator("tbody tr")
+    expect(refusal).to_contain_text("GET /v1/contacts")
+    expect(refusal).to_contain_text("Refused: not permitted")

@@ -43,7 +43,9 @@ def test_deactivate_and_reactivate_an_access_key(admin_page: Page, admin_user, o
     assert_accessible(page)
     confirm.get_by_role("button", name="Deactivate").click()
     expect(confirm).to_be_hidden()
-    expect(page.get_by_role("status").filter(has_text="Access key “CI” deactivated")).to_be_visible()
+    expect(
+        page.get_by_role("main").get_by_role("status").filter(has_text="Access key “CI” deactivated")
+    ).to_be_visible()
     expect(page.get_by_role("row", name=re.compile("CI")).get_by_text("Inactive", exact=True)).to_be_visible()
     refused = call(live_server, access_key.key_id, secret)
     assert refused.status_code == 401
@@ -55,7 +57,9 @@ def test_deactivate_and_reactivate_an_access_key(admin_page: Page, admin_user, o
     expect(page.get_by_role("menuitem", name="Deactivate")).to_have_count(0)
     page.get_by_role("menuitem", name="Reactivate").click()
     page.get_by_role("alertdialog", name="Reactivate access key “CI”?").get_by_role("button", name="Reactivate").click()
-    expect(page.get_by_role("status").filter(has_text="Access key “CI” reactivated.")).to_be_visible()
+    expect(
+        page.get_by_role("main").get_by_role("status").filter(has_text="Access key “CI” reactivated.")
+    ).to_be_visible()
     expect(page.get_by_role("row", name=re.compile("CI")).get_by_text("Inactive", exact=True)).to_have_count(0)
     assert call(live_server, access_key.key_id, secret).status_code == 200
 
