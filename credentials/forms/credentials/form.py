@@ -232,6 +232,10 @@ class CredentialForm(OverlayInputs, RowEditing, forms.Form):
         rows_fine = self.draft.check()
         for message in self.draft.non_field_errors:
             self.add_error(None, message)
+        if self.selected_auth_type.repeats_pairs:
+            # The secret headers' list-level problem ("Add at most …") has no input of its own to sit by.
+            for message in self.draft.auth_errors.get("key", []):
+                self.add_error(None, message)
         if not rows_fine:
             raise forms.ValidationError("Correct the errors below.", code="rows")
         return cleaned
