@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from credentials.forms.credentials.rows import ROWS_UNREADABLE
 from credentials.forms.credentials.rules import MAX_EXTRA_HEADERS, MAX_ORGANIZATION_ROWS, MAX_SECRET_HEADERS
-from credentials.models import Credential
+from credentials.models import AuditEvent, Credential
 from tests import html
 from tests.clients import api
 from tests.formsets import formset, headers, organizations, secret_headers
@@ -255,6 +255,11 @@ BASIC_AUTH = {"username": "u", "password": "p"}
             "This field is required.",
         ),
         (
+            {"auth": BASIC_AUTH, "extra_headers": [{"name": "X-A", "value": "1"}, {"value": "2"}]},
+            "extra_headers[1].name",
+            "Enter a header name.",
+        ),
+        (
             {"auth": BASIC_AUTH, "extra_headers": [{"name": f"X-{i}", "value": "v"} for i in range(51)]},
             "non_field_errors",
             f"Add at most {MAX_EXTRA_HEADERS} headers.",
@@ -287,3 +292,10 @@ def test_api_patch_keeps_the_stored_rows_when_left_out(admin_key, organization) 
     assert credential.description == "Kept rows"
     assert credential.extra_headers == [["X-Team", "ops"]]
     assert credential.secrets.reveal() == {"X-One": "one", "X-Two": "two"}
+
+
+def test_api_patch_audits_the_fields_it_changed(admin_key, basic_credential) -> None:
+    response = api("patch", f"credentials/{basic_credential.pk}", admin_key, {"name": "Renamed", "is_test": False})
+    assert response.status_code == 200, response.content
+    event = AuditEvent.objects.get(action="credential.edited")
+    assert event.details["changed"] == ["name"]

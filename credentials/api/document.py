@@ -13,8 +13,7 @@ import copy
 from typing import Any
 
 from credentials import catalog
-from credentials.forms.credentials.draft import FIELDS
-from credentials.forms.credentials.rules import MAX_SECRET_HEADERS
+from credentials.forms.credentials.rules import FIELDS, MAX_SECRET_HEADERS
 
 SECRET = "Secret: write-only, never answered back. Left out on PATCH, the stored value is kept."
 SETTING = "Not secret: answered back in `auth`."

@@ -44,7 +44,8 @@ def draft_from_json(
         auth_values={key: _text(value) for key, value in auth.items() if key != "headers"},
     )
     headers = body.get("extra_headers")
-    draft.set_headers(None if headers is None else [(h["name"], h["value"]) for h in headers])
+    # Unset fields of a row are left out of the body (exclude_unset): they take the schema's default, "".
+    draft.set_headers(None if headers is None else [(h.get("name", ""), h.get("value", "")) for h in headers])
     if "headers" in auth:
         pairs = auth["headers"] if isinstance(auth["headers"], list) else []
         draft.set_secret_headers([_pair(pair) for pair in pairs])
@@ -60,7 +61,7 @@ def draft_from_json(
     draft.set_organization_rows(
         [
             (
-                row["organization"],
+                row.get("organization", ""),
                 {
                     f"value_{header_names.index(k)}" if k in header_names else k: v
                     for k, v in (row.get("auth") or {}).items()

@@ -17,17 +17,21 @@ from typing import Any
 from django import forms
 from django.core.validators import URLValidator
 
-from credentials import catalog, gate
+from credentials import catalog
 from credentials.actions.credentials import CredentialInput
 from credentials.forms.credentials.rows import HeaderRow, OrganizationRow, SecretHeaderRow
 from credentials.forms.credentials.rules import (
+    FIELDS,
+    INVALID_URL,
     MAX_EXTRA_HEADERS,
     MAX_ORGANIZATION_ROWS,
     MAX_SECRET_HEADERS,
-    NAME_TAKEN,
     ORIGIN_CHANGED,
     REQUIRED,
     STORED_SECRET_UNREADABLE,
+    auth_type_field,
+    checked_name,
+    checked_url,
     extra_header_errors,
     has_control_characters,
     header_name_problem,
@@ -36,45 +40,6 @@ from credentials.forms.credentials.rules import (
     unsendable_problem,
 )
 from credentials.models import Credential, Organization
-from credentials.names import clean_name
-
-INVALID_URL = "Enter a valid URL that starts with http:// or https://."
-
-# The credential's own fields, as the overlay shows them and as every path checks them.
-FIELDS: dict[str, forms.Field] = {
-    "name": forms.CharField(label="Credential Name", max_length=100),
-    "description": forms.CharField(label="Credential Description", max_length=500, required=False),
-    "base_url": forms.CharField(label="Base URL", max_length=2048),
-    "content_type": forms.ChoiceField(label="Content-Type", choices=list(catalog.CONTENT_TYPES.items())),
-}
-
-
-def auth_type_field(connector: catalog.Connector) -> forms.ChoiceField:
-    """The authentication types the connector allows; one that allows a single type may leave it out."""
-    return forms.ChoiceField(
-        label="Authentication type",
-        choices=[(code, catalog.AUTH_TYPES[code].label) for code in connector.auth_types],
-        required=len(connector.auth_types) > 1,
-    )
-
-
-def checked_name(name: str, organization: Organization, instance: Credential | None) -> str:
-    name = clean_name(name)
-    others = gate.credentials_for(organization).filter(name__iexact=name)
-    if instance is not None:
-        others = others.exclude(pk=instance.pk)
-    if others.exists():
-        raise forms.ValidationError(NAME_TAKEN)
-    return name
-
-
-def checked_url(url: str) -> str:
-    url = url.strip()
-    try:
-        URLValidator(schemes=["http", "https"])(url)
-    except forms.ValidationError:
-        raise forms.ValidationError(INVALID_URL) from None
-    return url
 
 
 class CredentialDraft:

@@ -20,7 +20,7 @@ from django.utils.datastructures import MultiValueDict
 
 from credentials import catalog
 from credentials.actions.credentials import CredentialInput
-from credentials.forms.credentials.draft import FIELDS, CredentialDraft, auth_type_field, checked_name, checked_url
+from credentials.forms.credentials.draft import CredentialDraft
 from credentials.forms.credentials.overlay import OverlayInputs
 from credentials.forms.credentials.rows import (
     HeaderFormSet,
@@ -30,7 +30,14 @@ from credentials.forms.credentials.rows import (
     SecretHeaderFormSet,
     shown,
 )
-from credentials.forms.credentials.rules import NAME_TAKEN, STORED_SECRET_UNREADABLE
+from credentials.forms.credentials.rules import (
+    FIELDS,
+    NAME_TAKEN,
+    STORED_SECRET_UNREADABLE,
+    auth_type_field,
+    checked_name,
+    checked_url,
+)
 from credentials.models import Credential, Organization
 
 # The formsets' prefixes: the names of the posted rows are "<prefix>-<index>-<input>".
