@@ -21,6 +21,7 @@ from credentials.actions.credentials import (
 )
 from credentials.models import AuditEvent, Connection, Credential, OrganizationCredential
 from tests.conftest import PASSWORD
+from tests.formsets import organizations
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -114,7 +115,9 @@ def test_create_leaves_nothing_when_the_audit_write_fails(browser, organization,
 
 
 def test_create_with_organization_rows_leaves_nothing(browser, organization, audit_fails) -> None:
-    data = _form(org_specific="on", org_organization=["acme-east"], org_username=["east"], org_password=["pw"])
+    data = _form(
+        org_specific="on", **organizations({"organization": "acme-east", "username": "east", "password": "pw"})
+    )
     response = browser.post(reverse("credential_create", args=[organization.slug]), data)
     assert response.status_code == 500
     assert not Credential.objects.exists() and not OrganizationCredential.objects.exists()

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from credentials import catalog
 from credentials.models import Credential
+from tests.formsets import headers
 
 UNENCODABLE = "Enter text without unpaired surrogate characters (\\ud800–\\udfff)."
 
@@ -114,8 +115,7 @@ def test_row_actions_with_odd_indexes_redraw_the_form(admin_client, organization
         "base_url": "https://typed.example.com",
         "content_type": "application/json",
         "auth_type": "basic",
-        "header_name": ["X-One"],
-        "header_value": ["1"],
+        **headers(("X-One", "1")),
         "_action": action,
     }
     response = admin_client.post(reverse("credential_create", args=[organization.slug]), data)

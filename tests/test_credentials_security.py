@@ -11,6 +11,7 @@ from django.urls import reverse
 from credentials.forms.credentials import STORED_SECRET_UNREADABLE
 from credentials.models import Credential, Organization, OrganizationCredential
 from tests import html
+from tests.formsets import organizations, secret_headers
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 SECRETS = ("pw-secret-typed", "east-header-secret", "west-header-secret", "bill-user-name")
@@ -62,10 +63,12 @@ def saved(admin_client, organization) -> tuple[Credential, Credential]:
     regional = save_form(
         name="Regional",
         auth_type="headers",
-        auth_key=["X-Api-Key"],
+        **secret_headers(("X-Api-Key", "")),
         org_specific="on",
-        org_organization=["acme-east", "acme-west"],
-        org_value_0=["east-header-secret", "west-header-secret"],
+        **organizations(
+            {"organization": "acme-east", "value_0": "east-header-secret"},
+            {"organization": "acme-west", "value_0": "west-header-secret"},
+        ),
     )
     response = admin_client.post(create, regional, **HTMX)
     assert "credhub:close-dialog" in response.headers.get("HX-Trigger", ""), response.content.decode()[:2000]
@@ -233,13 +236,14 @@ def test_a_wrong_encryption_key_fails_closed_for_organization_rows(admin_client,
         auth_type="bearer",
         auth_key="Authorization",
         org_specific="on",
-        org_organization=["acme-east", "acme-west"],
-        org_value=["", "west-token"],
+        **organizations(
+            {"organization": "acme-east", "value": ""}, {"organization": "acme-west", "value": "west-token"}
+        ),
     )
     with override_settings(CREDHUB_ENCRYPTION_KEYS=[Fernet.generate_key().decode()]):
         body = admin_client.post(edit, data, **HTMX).content.decode()
     assert STORED_SECRET_UNREADABLE in body
-    assert html.field_errors(body, "id_org_0_value") == [STORED_SECRET_UNREADABLE]
-    assert html.field_errors(body, "id_org_1_value") == []  # typed: nothing to ask for
+    assert html.field_errors(body, "id_organizations-0-value") == [STORED_SECRET_UNREADABLE]
+    assert html.field_errors(body, "id_organizations-1-value") == []  # typed: nothing to ask for
     assert snapshot(organization) == before  # nothing saved: not the name, not the new row
     assert OrganizationCredential.objects.get().secrets.reveal() == {"value": "east-token"}

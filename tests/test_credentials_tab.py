@@ -16,6 +16,7 @@ from credentials.forms.credentials import NAME_TAKEN, CredentialForm, RenameCred
 from credentials.models import AuditEvent, Connection, Credential, Organization, OrganizationCredential
 from credentials.views.credentials import PAGE_SIZE, save_credential
 from tests import html
+from tests.formsets import headers, organizations, secret_headers
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 LIST = "credential_list"
@@ -173,7 +174,7 @@ def test_create_basic(admin_client, admin_user, organization, htmx) -> None:
 def test_create_every_auth_type_stores_settings_and_secrets(admin_client, organization) -> None:
     cases = {
         "headers": (
-            {"auth_key": ["X-One", "X-Two"], "auth_value": ["one-secret", "two-secret"]},
+            secret_headers(("X-One", "one-secret"), ("X-Two", "two-secret")),
             {"header_names": ["X-One", "X-Two"]},
             {"X-One": "one-secret", "X-Two": "two-secret"},
         ),
@@ -218,11 +219,11 @@ def test_create_org_specific_and_extra_headers(admin_client, organization) -> No
         org_specific="on",
         auth_username=None,
         auth_password=None,
-        org_organization=["acme-east", "acme-west"],
-        org_username=["east-user", "west-user"],
-        org_password=["east-pw", "west-pw"],
-        header_name=["X-Tenant", "Accept"],
-        header_value=["acme", "application/json"],
+        **organizations(
+            {"organization": "acme-east", "username": "east-user", "password": "east-pw"},
+            {"organization": "acme-west", "username": "west-user", "password": "west-pw"},
+        ),
+        **headers(("X-Tenant", "acme"), ("Accept", "application/json")),
         content_type="application/xml",
         is_test="on",
     )
@@ -241,20 +242,23 @@ def test_create_org_specific_and_extra_headers(admin_client, organization) -> No
 
 def test_view_restart_buttons_change_rows_without_saving_or_judging(admin_client, organization) -> None:
     create = url("credential_create", organization)
-    data = basic_form(name="", header_name=["X-A"], header_value=["a"], _action="add_header")
+    data = basic_form(name="", **headers(("X-A", "a")), _action="add_header")
     body = post(admin_client, create, data, htmx=True).content.decode()
-    assert html.value(body, "id_header_name_0") == "X-A" and html.value(body, "id_header_name_1") == ""
-    assert 'data-focus="id_header_name_1"' in body
+    assert html.value(body, "id_headers-0-name") == "X-A" and html.value(body, "id_headers-1-name") == ""
+    assert 'data-focus="id_headers-1-name"' in body
+    assert html.value(body, "id_headers-TOTAL_FORMS") == "2"
     assert 'role="alert"' not in body and "This field is required." not in body
     assert html.value(body, "id_description") == "Keep me typed"
-    data = basic_form(header_name=["X-A", "X-B"], header_value=["a", "b"], _action="remove_header:0")
+    data = basic_form(**headers(("X-A", "a"), ("X-B", "b")), _action="remove_header:0")
     body = post(admin_client, create, data, htmx=True).content.decode()
-    assert html.value(body, "id_header_name_0") == "X-B" and html.by_id(body, "id_header_name_1") is None
+    assert html.value(body, "id_headers-0-name") == "X-B" and html.by_id(body, "id_headers-1-name") is None
+    assert html.value(body, "id_headers-0-value") == "b" and html.value(body, "id_headers-TOTAL_FORMS") == "1"
     data = basic_form(org_specific="on", _action="add_organization")
     body = post(admin_client, create, data, htmx=True).content.decode()
-    assert html.by_id(body, "id_org_organization_0") is not None and "Remove Organization" in body
+    assert html.by_id(body, "id_organizations-0-organization") is not None and "Remove Organization" in body
     body = post(admin_client, create, basic_form(org_specific="on", _action="refresh"), htmx=True).content.decode()
-    assert html.by_id(body, "id_org_organization_0") is not None and html.by_id(body, "id_org_organization_1") is None
+    assert html.by_id(body, "id_organizations-0-organization") is not None
+    assert html.by_id(body, "id_organizations-1-organization") is None
     data = basic_form(auth_type="aws4", _action="refresh")
     body = post(admin_client, create, data, htmx=True).content.decode()
     assert html.by_id(body, "id_auth_region") is not None and html.by_id(body, "id_auth_username") is None
@@ -326,28 +330,28 @@ def test_base_url_must_be_http_or_https(admin_client, organization, htmx, base_u
 
 
 BAD_HEADERS = [
-    (["Bad Header"], ["v"], "id_header_name_0", "Enter a valid header name"),
-    (["X-A:b"], ["v"], "id_header_name_0", "Enter a valid header name"),
-    (["X-A\r\nInjected"], ["v"], "id_header_name_0", "Enter a valid header name"),
-    (["X-A"], ["v\r\nInjected: 1"], "id_header_value_0", "Header values cannot contain line breaks."),
-    (["X-Dup", "x-dup"], ["1", "2"], "id_header_name_1", "This header is already listed."),
-    (["Content-Type"], ["text/plain"], "id_header_name_0", "Content-Type is set above"),
-    (["authorization"], ["x"], "id_header_name_0", "The authentication type sets this header."),
-    ([""], ["orphan value"], "id_header_name_0", "Enter a header name."),
-    (["X-Long"], ["v" * 4097], "id_header_value_0", "at most 4096 characters"),
+    (["Bad Header"], ["v"], "id_headers-0-name", "Enter a valid header name"),
+    (["X-A:b"], ["v"], "id_headers-0-name", "Enter a valid header name"),
+    (["X-A\r\nInjected"], ["v"], "id_headers-0-name", "Enter a valid header name"),
+    (["X-A"], ["v\r\nInjected: 1"], "id_headers-0-value", "Header values cannot contain line breaks."),
+    (["X-Dup", "x-dup"], ["1", "2"], "id_headers-1-name", "This header is already listed."),
+    (["Content-Type"], ["text/plain"], "id_headers-0-name", "Content-Type is set above"),
+    (["authorization"], ["x"], "id_headers-0-name", "The authentication type sets this header."),
+    ([""], ["orphan value"], "id_headers-0-name", "Enter a header name."),
+    (["X-Long"], ["v" * 4097], "id_headers-0-value", "at most 4096 characters"),
 ]
 
 
 @both
 @pytest.mark.parametrize(("names", "values", "field_id", "message"), BAD_HEADERS)
 def test_bad_extra_headers(admin_client, organization, htmx, names, values, field_id, message) -> None:
-    data = basic_form(header_name=names, header_value=values)
+    data = basic_form(**headers(*zip(names, values)))
     body = assert_rejected(post(admin_client, url("credential_create", organization), data, htmx), htmx)
     errors = html.field_errors(body, field_id)
     assert len(errors) == 1 and message in errors[0]
     for index, name in enumerate(names):
         if "\r" not in name:
-            assert html.value(body, f"id_header_name_{index}") == name
+            assert html.value(body, f"id_headers-{index}-name") == name
     assert html.value(body, "id_auth_username") == "bill"
     assert not Credential.objects.exists()
 
@@ -356,26 +360,24 @@ def test_bad_extra_headers(admin_client, organization, htmx, names, values, fiel
 @pytest.mark.parametrize(
     ("keys", "values", "field_id", "message"),
     [
-        (["X-Key", "x-key"], ["a", "b"], "id_auth_key_1", "This header is already listed."),
-        (["Content-Type"], ["a"], "id_auth_key_0", "Choose the Content-Type above instead."),
-        (["Bad Key"], ["a"], "id_auth_key_0", "Enter a valid header name"),
-        (["X-Key"], [""], "id_auth_value_0", "This field is required."),
+        (["X-Key", "x-key"], ["a", "b"], "id_auth_headers-1-key", "This header is already listed."),
+        (["Content-Type"], ["a"], "id_auth_headers-0-key", "Choose the Content-Type above instead."),
+        (["Bad Key"], ["a"], "id_auth_headers-0-key", "Enter a valid header name"),
+        (["X-Key"], [""], "id_auth_headers-0-value", "This field is required."),
     ],
 )
 def test_bad_secret_headers(admin_client, organization, htmx, keys, values, field_id, message) -> None:
-    data = basic_form(auth_type="headers", auth_key=keys, auth_value=values)
+    data = basic_form(auth_type="headers", **secret_headers(*zip(keys, values)))
     body = assert_rejected(post(admin_client, url("credential_create", organization), data, htmx), htmx)
     errors = html.field_errors(body, field_id)
     assert len(errors) == 1 and message in errors[0]
-    assert html.value(body, "id_auth_key_0") == keys[0]
+    assert html.value(body, "id_auth_headers-0-key") == keys[0]
 
 
 def test_secret_header_named_like_an_extra_header_is_refused(admin_client, organization) -> None:
-    data = basic_form(
-        auth_type="headers", auth_key=["X-Key"], auth_value=["s"], header_name=["x-key"], header_value=["v"]
-    )
+    data = basic_form(auth_type="headers", **secret_headers(("X-Key", "s")), **headers(("x-key", "v")))
     body = assert_rejected(post(admin_client, url("credential_create", organization), data, True), True)
-    assert html.field_errors(body, "id_header_name_0") == ["The authentication type sets this header."]
+    assert html.field_errors(body, "id_headers-0-name") == ["The authentication type sets this header."]
 
 
 @both
@@ -438,29 +440,39 @@ def test_aws4_endpoint_must_be_a_url(admin_client, organization) -> None:
 
 @both
 @pytest.mark.parametrize(
-    ("organizations", "field_id", "message"),
+    ("slugs", "field_id", "message"),
     [
-        (["", "acme-west"], "id_org_organization_0", "Choose an organization."),
-        (["acme-east", "acme-east"], "id_org_organization_1", "This organization already has a row."),
-        (["globex", "acme-west"], "id_org_organization_0", "Choose one of this organization's child organizations."),
-        (["acme", "acme-west"], "id_org_organization_0", "Choose one of this organization's child organizations."),
+        (["", "acme-west"], "id_organizations-0-organization", "Choose an organization."),
+        (["acme-east", "acme-east"], "id_organizations-1-organization", "This organization already has a row."),
+        (
+            ["globex", "acme-west"],
+            "id_organizations-0-organization",
+            "Choose one of this organization's child organizations.",
+        ),
+        (
+            ["acme", "acme-west"],
+            "id_organizations-0-organization",
+            "Choose one of this organization's child organizations.",
+        ),
     ],
 )
-def test_bad_organization_rows(
-    admin_client, organization, other_organization, htmx, organizations, field_id, message
-) -> None:
+def test_bad_organization_rows(admin_client, organization, other_organization, htmx, slugs, field_id, message) -> None:
     data = basic_form(
         org_specific="on",
         auth_username=None,
         auth_password=None,
-        org_organization=organizations,
-        org_username=["first-user", "second-user"],
-        org_password=["first-pw", "second-pw"],
+        **organizations(
+            {"organization": slugs[0], "username": "first-user", "password": "first-pw"},
+            {"organization": slugs[1], "username": "second-user", "password": "second-pw"},
+        ),
     )
     body = assert_rejected(post(admin_client, url("credential_create", organization), data, htmx), htmx)
     assert html.field_errors(body, field_id) == [message]
-    assert html.value(body, "id_org_0_username") == "first-user"
-    assert html.value(body, "id_org_1_username") == "second-user"
+    # The other row has no error of its own.
+    other = field_id.replace("-0-", "-9-").replace("-1-", "-0-").replace("-9-", "-1-")
+    assert html.field_errors(body, other) == []
+    assert html.value(body, "id_organizations-0-username") == "first-user"
+    assert html.value(body, "id_organizations-1-username") == "second-user"
     assert html.value(body, "id_org_specific") == "on"
     assert not Credential.objects.exists() and not OrganizationCredential.objects.exists()
 
@@ -469,13 +481,11 @@ def test_bad_organization_rows(
 def test_organization_row_missing_its_secret(admin_client, organization, htmx) -> None:
     data = basic_form(
         org_specific="on",
-        org_organization=["acme-east"],
-        org_username=["east"],
-        org_password=[""],
+        **organizations({"organization": "acme-east", "username": "east", "password": ""}),
     )
     body = assert_rejected(post(admin_client, url("credential_create", organization), data, htmx), htmx)
-    assert html.field_errors(body, "id_org_0_password") == ["This field is required."]
-    assert html.value(body, "id_org_organization_0") == "acme-east"
+    assert html.field_errors(body, "id_organizations-0-password") == ["This field is required."]
+    assert html.value(body, "id_organizations-0-organization") == "acme-east"
 
 
 @both
@@ -555,8 +565,9 @@ def test_edit_org_specific_keeps_each_rows_secret(admin_client, organization) ->
         auth_type="bearer",
         auth_key="Authorization",
         org_specific="on",
-        org_organization=["acme-east", "acme-west"],
-        org_value=["", "west-token"],
+        **organizations(
+            {"organization": "acme-east", "value": ""}, {"organization": "acme-west", "value": "west-token"}
+        ),
     )
     response = post(admin_client, url("credential_edit", organization, credential), data, htmx=True)
     assert closes_overlay(response), response.content.decode()[:2000]
@@ -577,8 +588,7 @@ def test_edit_keeps_headers_secrets_by_header_name(admin_client, organization) -
         name="Hdr",
         base_url="https://h.io",
         auth_type="headers",
-        auth_key=["X-One", "X-Two"],
-        auth_value=["", "two-new"],
+        **secret_headers(("X-One", ""), ("X-Two", "two-new")),
     )
     response = post(admin_client, url("credential_edit", organization, credential), data, htmx=True)
     assert closes_overlay(response)
@@ -664,7 +674,8 @@ def test_without_javascript_the_row_buttons_redraw_the_full_page(admin_client, o
     response = post(admin_client, create, basic_form(_action="add_header"), htmx=False)
     assert response.status_code == 200
     body = response.content.decode()
-    assert "<html" in body and html.by_id(body, "id_header_name_0") is not None
+    assert "<html" in body and html.by_id(body, "id_headers-0-name") is not None
+    assert 'data-focus="id_headers-0-name"' in body
     assert html.value(body, "id_auth_password") == "pw-secret-typed"  # typed, not yet saved: kept
     response = post(admin_client, create, basic_form(auth_type="hmac_sha256", _action="refresh"), htmx=False)
     assert html.by_id(response.content.decode(), "id_auth_client_secret") is not None

@@ -15,7 +15,7 @@ from django.views.debug import ExceptionReporter
 
 from credentials import audit, catalog, keys
 from credentials.forms.access_keys import default_expiry
-from credentials.forms.credentials import CredentialForm
+from credentials.forms.credentials import CredentialDraft
 from tests.clients import HTMX, TOKEN_SECRET, access_headers, api, assert_no_key_in
 from tests.factories import make_credential
 
@@ -113,7 +113,7 @@ def test_posted_secrets_stay_out_of_the_error_report_when_the_form_fails_early(
         raise DatabaseError("the database went away")
 
     # Reading the stored organization rows is the form's first query, before any secret is judged.
-    monkeypatch.setattr(CredentialForm, "_stored_organization_slugs", database_fails)
+    monkeypatch.setattr(CredentialDraft, "_stored_organization_slugs", database_fails)
     form = {
         "name": "Billing API",
         "base_url": "https://billing.example.com",

@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 from werkzeug import Response
 
 from credentials.models import AuditEvent, Credential, OrganizationCredential
+from tests.formsets import secret_headers
 
 LIST = "/o/acme/settings/integrations/credentials/"
 HTMX = {"HX-Request": "true"}
@@ -180,7 +181,7 @@ def test_kimp360_credential_saves_its_fixed_header(admin_client) -> None:
     data = {
         "connector": "kimp360", "name": "Kimp", "base_url": "https://api.kimp360.com",
         "content_type": "application/json", "auth_type": "headers",
-        "auth_key": "x-api-key", "auth_value": "kimp-secret", "_action": "save",
+        **secret_headers(("x-api-key", "kimp-secret")), "_action": "save",
     }  # fmt: skip
     admin_client.post(f"{LIST}new/", data)
     credential = Credential.objects.get(name="Kimp")

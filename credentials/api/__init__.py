@@ -3,8 +3,9 @@ request validation from the endpoint functions (``endpoints.py``).
 
 Callers authenticate with an access key (``X-Client-ID`` + ``X-Client-Secret``) or a legacy API key
 (``x-api-key``), in headers only. Every error is JSON: ``{"error": ..., "detail": ...}`` (400 adds
-``errors``, per field). Credentials go through :class:`~credentials.forms.credentials.CredentialForm`, the
-same validation path as the overlay. Secrets are write-only: no response carries one.
+``errors``, per field). A credential body is judged by the overlay's own rules
+(:class:`~credentials.forms.credentials.CredentialDraft`), with the same messages. Secrets are
+write-only: no response carries one.
 
 CSRF: the API authenticates by headers only and never looks at the session cookie, so a forged
 cross-site request carries no credentials; django-ninja's views are therefore csrf_exempt, which is

@@ -13,8 +13,7 @@ import copy
 from typing import Any
 
 from credentials import catalog
-from credentials.forms.credentials import CredentialForm
-from credentials.forms.credentials.rules import MAX_SECRET_HEADERS
+from credentials.forms.credentials.rules import FIELDS, MAX_SECRET_HEADERS
 
 SECRET = "Secret: write-only, never answered back. Left out on PATCH, the stored value is kept."
 SETTING = "Not secret: answered back in `auth`."
@@ -106,7 +105,7 @@ def _document_lengths(body: dict[str, Any]) -> None:
         field_schema = body["properties"][name]
         for branch in field_schema.get("anyOf", [field_schema]):
             if branch.get("type") == "string":
-                branch["maxLength"] = CredentialForm.base_fields[name].max_length
+                branch["maxLength"] = FIELDS[name].max_length
 
 
 def _variants(base: dict[str, Any], components: dict[str, Any]) -> dict[str, str]:

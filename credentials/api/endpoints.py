@@ -1,5 +1,6 @@
 """The API's endpoints. Every lookup goes through the organization gate, scoped to the calling key's
-organization; credentials are validated and saved by the overlay's own form."""
+organization; a credential body, once its schema is valid, is judged by the overlay's own rules (a
+:class:`~credentials.forms.credentials.draft.CredentialDraft`) and saved by the actions."""
 
 from __future__ import annotations
 
@@ -12,7 +13,14 @@ from ninja import Query, Router, Status
 from ninja.responses import NinjaJSONEncoder
 
 from credentials import catalog, gate, keys
-from credentials.actions.credentials import do_delete_credential, do_test_credential
+from credentials.actions.credentials import (
+    NameTaken,
+    StoredSecretUnreadable,
+    do_create_credential,
+    do_delete_credential,
+    do_edit_credential,
+    do_test_credential,
+)
 from credentials.api.errors import APIError, Forbidden, InvalidInput, NotFound
 from credentials.api.schemas import (
     CONTENT_TYPE_SHORT_FORMS,
@@ -29,9 +37,8 @@ from credentials.api.schemas import (
     TestOut,
     credential_bodies,
 )
-from credentials.forms.credentials import CredentialForm, form_data_from_json, json_errors
+from credentials.forms.credentials import NAME_TAKEN, changed_fields, draft_from_json, json_errors
 from credentials.models import Credential
-from credentials.views.credentials import save_credential
 
 router = Router()
 
@@ -147,15 +154,22 @@ def _save(request: HttpRequest, caller: keys.Caller, payload: CredentialIn, cred
         raise InvalidInput({"connector": [f"Choose one of: {', '.join(catalog.CONNECTORS)}."]})
     if credential is not None and connector is not None and connector != credential.connector:
         raise InvalidInput({"connector": ["The connector of a saved credential cannot be changed."]})
-    form = CredentialForm(
-        caller.organization,
-        form_data_from_json(body, credential=credential),
-        instance=credential,
-        connector=connector,
-    )
-    saved = save_credential(form, actor=caller.actor, request=request)
-    if saved is None:
-        raise InvalidInput(json_errors(form))
+    draft = draft_from_json(caller.organization, body, credential=credential, connector=connector)
+    cleaned = draft.check_fields()
+    if not draft.check() or draft.field_errors or draft.non_field_errors:
+        raise InvalidInput(json_errors(draft))
+    data = draft.to_input(cleaned, changed_fields(draft, cleaned))
+    try:
+        if credential is None:
+            saved = do_create_credential(caller.organization, data, actor=caller.actor, request=request)
+        else:
+            saved = do_edit_credential(credential, data, actor=caller.actor, request=request)
+    except NameTaken:
+        draft.field_errors["name"] = [NAME_TAKEN]
+        raise InvalidInput(json_errors(draft)) from None
+    except StoredSecretUnreadable as unreadable:
+        draft.stored_secret_unreadable(unreadable.organization)
+        raise InvalidInput(json_errors(draft)) from None
     return _body_of(caller, saved.pk)
 
 

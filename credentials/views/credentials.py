@@ -90,19 +90,19 @@ def _apply_action(form: CredentialForm, action: str) -> str:
     match name:
         case "add_header":
             form.add_header()
-            return f"id_header_name_{len(form.headers) - 1}"
+            return f"id_headers-{len(form.headers) - 1}-name"
         case "remove_header":
             form.remove_header(position)
             return "add-header"
         case "add_secret_header":
             form.add_secret_header()
-            return f"id_auth_key_{len(form.secret_headers) - 1}"
+            return f"id_auth_headers-{len(form.secret_headers) - 1}-key"
         case "remove_secret_header":
             form.remove_secret_header(position)
             return "add-secret-header"
         case "add_organization":
             form.add_organization_row()
-            return f"id_org_organization_{len(form.organization_rows) - 1}"
+            return f"id_organizations-{len(form.organization_rows) - 1}-organization"
         case "remove_organization":
             form.remove_organization_row(position)
             return "add-organization"

@@ -83,12 +83,12 @@ def test_empty_state_then_add_a_basic_credential_without_a_reload(admin_page: Pa
 
 
 def _fill_headers(dialog: Locator) -> None:
-    dialog.locator("#id_auth_key_0").fill("X-Api-Key")
-    dialog.locator("#id_auth_value_0").fill("first-secret")
+    dialog.locator("#id_auth_headers-0-key").fill("X-Api-Key")
+    dialog.locator("#id_auth_headers-0-value").fill("first-secret")
     dialog.get_by_role("button", name="+ Secret header").click()
-    expect(dialog.locator("#id_auth_key_1")).to_be_focused()
-    dialog.locator("#id_auth_key_1").fill("X-Api-Secret")
-    dialog.locator("#id_auth_value_1").fill("second-secret")
+    expect(dialog.locator("#id_auth_headers-1-key")).to_be_focused()
+    dialog.locator("#id_auth_headers-1-key").fill("X-Api-Secret")
+    dialog.locator("#id_auth_headers-1-value").fill("second-secret")
 
 
 def _fill_basic(dialog: Locator) -> None:
@@ -206,22 +206,22 @@ def test_organization_rows_are_added_and_removed(admin_page: Page, organization)
     expect(add).to_be_visible()
     # The credential-wide secret gives way to one per organization.
     expect(dialog.locator("#id_auth_value")).to_have_count(0)
-    expect(dialog.locator("#id_org_0_value")).to_be_visible()
+    expect(dialog.locator("#id_organizations-0-value")).to_be_visible()
     # Turned on, the section starts with one row to fill in.
     expect(dialog.get_by_label("Organization", exact=True)).to_have_count(1)
     for index in (1, 2):
         add.click()
-        expect(dialog.locator(f"#id_org_organization_{index}")).to_be_focused()
-    dialog.locator("#id_org_organization_0").select_option(label="Acme East")
-    dialog.locator("#id_org_0_value").fill("east-token")
-    dialog.locator("#id_org_organization_1").select_option(label="Acme West")
-    dialog.locator("#id_org_1_value").fill("west-token-dropped")
-    dialog.locator("#id_org_organization_2").select_option(label="Acme West")
-    dialog.locator("#id_org_2_value").fill("west-token")
+        expect(dialog.locator(f"#id_organizations-{index}-organization")).to_be_focused()
+    dialog.locator("#id_organizations-0-organization").select_option(label="Acme East")
+    dialog.locator("#id_organizations-0-value").fill("east-token")
+    dialog.locator("#id_organizations-1-organization").select_option(label="Acme West")
+    dialog.locator("#id_organizations-1-value").fill("west-token-dropped")
+    dialog.locator("#id_organizations-2-organization").select_option(label="Acme West")
+    dialog.locator("#id_organizations-2-value").fill("west-token")
     dialog.get_by_role("button", name="Remove Organization").nth(1).click()
     expect(dialog.get_by_role("button", name="Remove Organization")).to_have_count(2)
-    expect(dialog.locator("#id_org_organization_1")).to_have_value("acme-west")
-    expect(dialog.locator("#id_org_1_value")).to_have_value("west-token")
+    expect(dialog.locator("#id_organizations-1-organization")).to_have_value("acme-west")
+    expect(dialog.locator("#id_organizations-1-value")).to_have_value("west-token")
     save(dialog)
     credential = saved(page, dialog, "Regional")
     assert credential.org_specific and credential.secrets is None
@@ -238,13 +238,13 @@ def test_an_org_row_error_shows_next_to_the_row(admin_page: Page, organization) 
     fill_basics(dialog, "Regional")
     choose_auth(dialog, "Basic")
     dialog.get_by_label("Org. Specific Authentication").check()
-    dialog.locator("#id_org_0_username").fill("east-user")
+    dialog.locator("#id_organizations-0-username").fill("east-user")
     save(dialog)
-    select = dialog.locator("#id_org_organization_0")
+    select = dialog.locator("#id_organizations-0-organization")
     expect(select).to_be_focused()
-    expect(dialog.locator("#id_org_organization_0-error")).to_have_text("Choose an organization.")
-    expect(dialog.locator("#id_org_0_username")).to_have_value("east-user")
-    expect(dialog.locator("#id_org_0_password-error")).to_have_text("This field is required.")
+    expect(dialog.locator("#id_organizations-0-organization-error")).to_have_text("Choose an organization.")
+    expect(dialog.locator("#id_organizations-0-username")).to_have_value("east-user")
+    expect(dialog.locator("#id_organizations-0-password-error")).to_have_text("This field is required.")
 
 
 def test_extra_headers_are_added_and_removed(admin_page: Page, organization) -> None:
@@ -256,13 +256,13 @@ def test_extra_headers_are_added_and_removed(admin_page: Page, organization) -> 
     plus = dialog.get_by_role("button", name="+ Header")
     for index in range(3):
         plus.click()
-        expect(dialog.locator(f"#id_header_name_{index}")).to_be_focused()
+        expect(dialog.locator(f"#id_headers-{index}-name")).to_be_focused()
     for index, (name, value) in enumerate([("X-Keep", "1"), ("X-Drop", "2"), ("Accept", "text/csv")]):
-        dialog.locator(f"#id_header_name_{index}").fill(name)
-        dialog.locator(f"#id_header_value_{index}").fill(value)
+        dialog.locator(f"#id_headers-{index}-name").fill(name)
+        dialog.locator(f"#id_headers-{index}-value").fill(value)
     dialog.get_by_role("button", name="Remove header X-Drop").click()
     expect(dialog.get_by_label("Header name")).to_have_count(2)
-    expect(dialog.locator("#id_header_name_1")).to_have_value("Accept")
+    expect(dialog.locator("#id_headers-1-name")).to_have_value("Accept")
     save(dialog)
     credential = saved(page, dialog, "With headers")
     assert credential.extra_headers == [["X-Keep", "1"], ["Accept", "text/csv"]]
@@ -275,13 +275,13 @@ def test_content_type_typed_as_an_extra_header_is_refused_in_the_overlay(admin_p
     fill_basics(dialog, "Typed content type")
     choose_auth(dialog, "No Authentication")
     dialog.get_by_role("button", name="+ Header").click()
-    dialog.locator("#id_header_name_0").fill("content-type")
-    dialog.locator("#id_header_value_0").fill("text/plain")
+    dialog.locator("#id_headers-0-name").fill("content-type")
+    dialog.locator("#id_headers-0-value").fill("text/plain")
     save(dialog)
-    name = dialog.locator("#id_header_name_0")
+    name = dialog.locator("#id_headers-0-name")
     expect(name).to_be_focused()
-    expect(dialog.locator("#id_header_name_0-error")).to_contain_text("Content-Type is set above")
-    expect(dialog.locator("#id_header_value_0")).to_have_value("text/plain")
+    expect(dialog.locator("#id_headers-0-name-error")).to_contain_text("Content-Type is set above")
+    expect(dialog.locator("#id_headers-0-value")).to_have_value("text/plain")
 
 
 def _menu(page: Page, name: str) -> Locator:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from credentials.forms.credentials.rows import OrganizationRow
-
 
 class OverlayInputs:
     """The selected type's inputs, ready to render (mixed into the credential form)."""
@@ -34,7 +32,8 @@ class OverlayInputs:
             )
         return inputs
 
-    def organization_row_inputs(self, row: OrganizationRow, index: int) -> list[dict[str, Any]]:
+    def organization_secret_labels(self) -> dict[str, str]:
+        """An organization row's secret inputs, by name, with their labels."""
         auth = self.selected_auth_type
         if auth.repeats_pairs:
             labels = [
@@ -43,28 +42,33 @@ class OverlayInputs:
             ]
         else:
             labels = [self.connector.label_for(f.name, f.label) for f in auth.secret_fields]
-        return [
-            {
-                "name": f"org_{name}",
-                "id": f"id_org_{index}_{name}",
-                "label": label,
-                "value": row.values.get(name, "") if self.is_bound else "",
-                "stored": row.stored,
-                "errors": row.errors.get(name, []),
-            }
-            for name, label in zip(self.organization_secret_names(), labels)
-        ]
+        return dict(zip(self.organization_secret_names(), labels))
 
-    def organization_row_forms(self) -> list[tuple[OrganizationRow, list[dict[str, Any]]]]:
-        return [(row, self.organization_row_inputs(row, index)) for index, row in enumerate(self.organization_rows)]
+    def organization_row_forms(self) -> list[tuple[Any, list[dict[str, Any]]]]:
+        """Each organization row's form, with its secret inputs ready to render."""
+        rows = []
+        for row in self.organization_formset.forms:
+            inputs = [
+                {
+                    "name": row[name].html_name,
+                    "id": row[name].auto_id,
+                    "label": row[name].label,
+                    "value": row[name].value() or "",
+                    "stored": row.stored,
+                    "errors": row[name].errors,
+                }
+                for name in self.organization_secret_names()
+            ]
+            rows.append((row, inputs))
+        return rows
 
     def child_organizations(self):
         return self.organization.children.order_by("name")
 
     @property
     def auth_errors(self) -> dict[str, list[str]]:
-        return getattr(self, "_auth_errors", {})
+        return self.draft.auth_errors
 
     @property
     def organization_rows_error(self) -> str:
-        return getattr(self, "_organization_rows_error", "")
+        return self.draft.rows_errors.get("organizations", "")

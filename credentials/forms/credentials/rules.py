@@ -1,11 +1,19 @@
-"""The credential rules shared by the overlay, the JSON API and the admin: limits, messages, header checks."""
+"""The credential rules shared by the overlay, the JSON API and the admin: limits, messages, header checks,
+and the credential's own fields."""
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from credentials import catalog, outbound
+from django import forms
+from django.core.validators import URLValidator
+
+from credentials import catalog, gate, outbound
+from credentials.names import clean_name
+
+if TYPE_CHECKING:
+    from credentials.models import Credential, Organization
 
 # RFC 9110 token characters: what a header name may be made of.
 HEADER_NAME = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
@@ -109,3 +117,44 @@ def origin_of(url: str) -> tuple[str, str, int | None] | None:
         return outbound.origin(url)
     except ValueError:  # e.g. "http://[" — not a URL; its own field says so
         return None
+
+
+# The credential's own fields -------------------------------------------------------------------
+
+INVALID_URL = "Enter a valid URL that starts with http:// or https://."
+
+# The credential's own fields, as the overlay shows them and as every path checks them.
+FIELDS: dict[str, forms.Field] = {
+    "name": forms.CharField(label="Credential Name", max_length=100),
+    "description": forms.CharField(label="Credential Description", max_length=500, required=False),
+    "base_url": forms.CharField(label="Base URL", max_length=2048),
+    "content_type": forms.ChoiceField(label="Content-Type", choices=list(catalog.CONTENT_TYPES.items())),
+}
+
+
+def auth_type_field(connector: catalog.Connector) -> forms.ChoiceField:
+    """The authentication types the connector allows; one that allows a single type may leave it out."""
+    return forms.ChoiceField(
+        label="Authentication type",
+        choices=[(code, catalog.AUTH_TYPES[code].label) for code in connector.auth_types],
+        required=len(connector.auth_types) > 1,
+    )
+
+
+def checked_name(name: str, organization: Organization, instance: Credential | None) -> str:
+    name = clean_name(name)
+    others = gate.credentials_for(organization).filter(name__iexact=name)
+    if instance is not None:
+        others = others.exclude(pk=instance.pk)
+    if others.exists():
+        raise forms.ValidationError(NAME_TAKEN)
+    return name
+
+
+def checked_url(url: str) -> str:
+    url = url.strip()
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+    except forms.ValidationError:
+        raise forms.ValidationError(INVALID_URL) from None
+    return url
