@@ -131,22 +131,32 @@ def _save(credential: Credential) -> None:
         raise NameTaken() from None
 
 
+def _user(actor: Any) -> Any:
+    """The person a change is attributed to on the credential: the signed-in user, or an access key's owner."""
+    return actor if hasattr(actor, "get_username") else getattr(actor, "owner", None)
+
+
+def _record(action: str, credential: Credential, *, actor: Any, request: HttpRequest | None, **details: Any) -> None:
+    audit.record(
+        action, organization=credential.organization, actor=actor, target=credential, request=request, **details
+    )
+
+
 def do_create_credential(
     organization: Organization, data: CredentialInput, *, actor: Any, request: HttpRequest | None = None
 ) -> Credential:
     """Create a credential (and its organization rows); raises NameTaken."""
-    user = actor if hasattr(actor, "get_username") else getattr(actor, "owner", None)
+    user = _user(actor)
     credential = Credential(organization=organization, connector=data.connector, created_by=user, updated_by=user)
     _apply(credential, data)
     credential.secrets = _own_secrets(None, data)
     with transaction.atomic():
         _save(credential)
         _replace_organization_rows(credential, data, {})
-        audit.record(
+        _record(
             "credential.created",
-            organization=organization,
+            credential,
             actor=actor,
-            target=credential,
             request=request,
             changed=[],
             connector=credential.connector,
@@ -180,16 +190,15 @@ def do_edit_credential(
         with transaction.atomic():
             _apply(credential, data)
             credential.secrets = secrets
-            credential.updated_by = actor if hasattr(actor, "get_username") else getattr(actor, "owner", None)
+            credential.updated_by = _user(actor)
             _save(credential)
             _replace_organization_rows(credential, data, previous_rows)
             after = _origins(credential)
             moved = {name: {"old": before[name], "new": after[name]} for name in before if before[name] != after[name]}
-            audit.record(
+            _record(
                 "credential.edited",
-                organization=credential.organization,
+                credential,
                 actor=actor,
-                target=credential,
                 request=request,
                 changed=data.changed,
                 connector=credential.connector,
@@ -209,15 +218,14 @@ def do_edit_credential_details(
     credential: Credential, changed: list[str], *, actor: Any, request: HttpRequest | None = None, via: str = ""
 ) -> Credential:
     """Save a credential whose details (not its secrets, type or origin) were changed, as in the admin."""
-    credential.updated_by = actor if hasattr(actor, "get_username") else None
+    credential.updated_by = _user(actor)
     with transaction.atomic():
         credential.save()
         if changed:
-            audit.record(
+            _record(
                 "credential.edited",
-                organization=credential.organization,
+                credential,
                 actor=actor,
-                target=credential,
                 request=request,
                 changed=changed,
                 **({"via": via} if via else {}),
@@ -233,7 +241,7 @@ def do_rename_credential(
     old_name = credential.name
     old_updated_by = credential.updated_by_id
     credential.name = name
-    credential.updated_by = actor if hasattr(actor, "get_username") else None
+    credential.updated_by = _user(actor)
     try:
         with transaction.atomic():
             try:
@@ -241,14 +249,7 @@ def do_rename_credential(
                     credential.save(update_fields=["name", "updated_by", "updated_at"])
             except IntegrityError:
                 raise NameTaken() from None
-            audit.record(
-                "credential.renamed",
-                organization=credential.organization,
-                actor=actor,
-                target=credential,
-                request=request,
-                old_name=old_name,
-            )
+            _record("credential.renamed", credential, actor=actor, request=request, old_name=old_name)
             _emit(credential, "credential.updated", actor=actor, changed=["name"])
     except BaseException:
         credential.name, credential.updated_by_id = old_name, old_updated_by
@@ -260,14 +261,7 @@ def do_delete_credential(credential: Credential, *, actor: Any, request: HttpReq
     """Delete a credential and revoke the connections that used it; returns their names."""
     with transaction.atomic():
         names = revoke_connections_for_credential(credential)
-        audit.record(
-            "credential.deleted",
-            organization=credential.organization,
-            actor=actor,
-            target=credential,
-            request=request,
-            revoked_connections=names,
-        )
+        _record("credential.deleted", credential, actor=actor, request=request, revoked_connections=names)
         _emit(credential, "credential.deleted", actor=actor, revoked_connections=names)
         credential.delete()
     return names
@@ -283,11 +277,10 @@ def do_test_credential(
     """
     with transaction.atomic():
         results = outbound.test_connection(credential, organization_slug)
-        audit.record(
+        _record(
             "credential.tested",
-            organization=credential.organization,
+            credential,
             actor=actor,
-            target=credential,
             request=request,
             outcomes=[{"organization": r.organization, "outcome": r.outcome} for _, r in results],
         )
