@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from django.conf import settings as django_settings
 from django.urls import path
 
 from credentials.views import api_authentication as api_auth
@@ -125,5 +124,8 @@ urlpatterns = [
     ),
 ]
 
-if django_settings.DEBUG:  # the demo's local upstream (`make run`); never routed in production
-    urlpatterns.append(path("demo/echo/", pages.demo_echo, name="demo_echo"))
+# The demo's local upstream (`make run`): the view answers 404 unless DEBUG is on.
+urlpatterns += [
+    path("demo/echo/", pages.demo_echo, name="demo_echo"),
+    path("demo/echo/<path:rest>", pages.demo_echo),
+]

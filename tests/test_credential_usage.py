@@ -98,6 +98,15 @@ def test_the_usage_page_lists_each_call_newest_first(admin_client, organization,
     assert "Last 24 hours 2 calls" in " ".join(re.sub(r"<[^>]+>", " ", html).split())
 
 
+def test_the_usage_page_gives_the_address_a_program_calls(admin_client, organization, billing) -> None:
+    html = admin_client.get(_usage_url(organization, billing)).content.decode()
+    assert f'value="http://testserver/api/v1/credentials/{billing.pk}/proxy/"' in html
+    assert f'id="credential-id" class="mono" value="{billing.pk}"' in html
+    call = text(by_id(html, "call-from-a-program"))
+    assert "X-Client-ID and X-Client-Secret" in call
+    assert "Credhub-Organization" not in call  # only an org-specific credential needs one
+
+
 def test_the_usage_page_pages_by_position_with_and_without_htmx(admin_client, organization, billing, sync_key):
     UsageRecord.objects.bulk_create(
         UsageRecord(

@@ -8,8 +8,14 @@ import sys
 from pathlib import Path
 
 import pytest
+import requests
 from django.http import Http404
 from django.test import Client, override_settings
+
+from credentials import catalog, keys
+from tests.clients import access_headers
+from tests.factories import make_credential
+from tests.proxying import permit
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -101,3 +107,36 @@ def test_demo_echo_answers_only_the_demo_token_and_only_under_debug(rf, settings
     settings.DEBUG = False
     with pytest.raises(Http404):
         demo_echo(rf.get("/demo/echo/", HTTP_AUTHORIZATION=f"Bearer {DEMO_ECHO_TOKEN}"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_demo_echo_answers_a_call_through_the_credential_proxy(
+    live_server, settings, organization, admin_user
+) -> None:
+    """The README's offline try of the proxy: a key permitted to use "Local echo" calls it through credhub,
+    and the echo saw the credential's token header but neither of the caller's key headers."""
+    from credentials.views.pages import DEMO_ECHO_TOKEN
+
+    settings.DEBUG = True
+    settings.CREDHUB_ALLOW_PRIVATE_TARGETS = True
+    echo = make_credential(
+        organization,
+        "Local echo",
+        base_url=f"{live_server.url}/demo/echo/",
+        auth_type=catalog.BEARER,
+        auth_settings={"key": "Authorization"},
+        secrets={"value": DEMO_ECHO_TOKEN},
+    )
+    key = permit(keys.create_access_key(organization, "Try the proxy", owner=admin_user), echo)
+    answer = requests.post(
+        f"{live_server.url}/api/v1/credentials/{echo.pk}/proxy/v1/orders?page=2",
+        headers={**access_headers(key), "Content-Type": "application/json"},
+        data=b'{"id": 7}',
+        timeout=10,
+    )
+    assert answer.status_code == 200, answer.text
+    seen = answer.json()
+    assert seen["method"] == "POST" and seen["path"] == "/demo/echo/v1/orders" and seen["query"] == "page=2"
+    assert "Authorization" in seen["headers"] and seen["body_bytes"] == 9
+    assert not {"X-Client-Id", "X-Client-Secret"} & set(seen["headers"])
+    assert DEMO_ECHO_TOKEN not in answer.text

@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from credentials.models import Membership
@@ -61,14 +62,23 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 DEMO_ECHO_TOKEN = "credhub-demo-echo-token"
 
 
-@require_GET  # Test connection sends a GET; anything else is refused like every other route
-def demo_echo(request: HttpRequest) -> HttpResponse:
+@csrf_exempt  # a stand-in for another company's API: it keeps no state and takes no session
+def demo_echo(request: HttpRequest, rest: str = "") -> HttpResponse:
     """An upstream for the demo, served only under DEBUG: answers 200 to the demo token, else 401.
 
-    It echoes the method, path and header names it received, never a header's value.
+    Any method and any path below /demo/echo/, so that a call through the credential proxy works offline
+    too. It echoes the method, path, query and header names it received and the body's size, never a
+    header's value or the body.
     """
     if not settings.DEBUG:
         raise Http404
     if request.headers.get("Authorization") != f"Bearer {DEMO_ECHO_TOKEN}":
         return JsonResponse({"detail": "Send Authorization: Bearer <the demo token>."}, status=401)
-    return JsonResponse({"method": request.method, "path": request.path, "headers": sorted(request.headers)})
+    echoed = {
+        "method": request.method,
+        "path": request.path,
+        "query": request.META.get("QUERY_STRING", ""),
+        "headers": sorted(request.headers),
+        "body_bytes": len(request.body),
+    }
+    return JsonResponse(echoed)

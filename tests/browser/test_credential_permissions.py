@@ -211,12 +211,21 @@ def test_a_key_made_in_the_browser_calls_through_the_proxy_and_its_calls_show(
     created.get_by_role("link", name="Done").click()
     page.get_by_role("alertdialog", name="Store your access key secret").get_by_role("button", name="Proceed").click()
 
+    # The admin copies each credential's Proxy URL from its Usage page for the program.
+    def proxy_url(name: str) -> str:
+        page.goto(CREDENTIALS)
+        page.get_by_role("article", name=re.compile(name)).get_by_role("link", name=re.compile("usage of")).click()
+        return page.get_by_role("textbox", name="Proxy URL").input_value()
+
+    billing_url, crm_url = proxy_url("Billing API"), proxy_url("CRM")
+    assert billing_url == f"{live_server.url}/api/v1/credentials/{billing.pk}/proxy/"
+
     # The program: plain HTTP to credhub with its own key, as the README's example does.
     program = {"X-Client-ID": key_id, "X-Client-Secret": secret}
-    answer = requests.get(f"{live_server.url}/api/v1/credentials/{billing.pk}/proxy/v1/invoices", headers=program)
+    answer = requests.get(f"{billing_url}v1/invoices", headers=program, timeout=10)
     assert answer.status_code == 200 and answer.json() == {"invoices": []}
     assert password not in answer.text and "Credhub-Error" not in answer.headers
-    refused = requests.get(f"{live_server.url}/api/v1/credentials/{crm.pk}/proxy/v1/contacts", headers=program)
+    refused = requests.get(f"{crm_url}v1/contacts", headers=program, timeout=10)
     assert refused.status_code == 403 and refused.headers["Credhub-Error"] == "forbidden"
 
     page.goto(CREDENTIALS)
