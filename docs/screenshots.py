@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -52,7 +53,7 @@ def serve_demo(port: int) -> subprocess.Popen:
         "DATABASE_URL": f"sqlite:///{Path(workdir) / 'demo.sqlite3'}",
     }
     python = sys.executable
-    for command in (["migrate", "--noinput", "-v0"], ["seed_demo"]):
+    for command in (["migrate", "--noinput", "-v0"], ["createcachetable"], ["seed_demo"]):
         subprocess.run(  # noqa: S603 (our own manage.py with fixed arguments)
             [python, "manage.py", *command], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
         )
@@ -63,7 +64,7 @@ def serve_demo(port: int) -> subprocess.Popen:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    for _ in range(100):
+    for _ in range(300):  # up to 30 s: a loaded machine starts Django slowly
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
             return server
@@ -90,6 +91,7 @@ def open_menu_item(page: Page, tile: str, item: str) -> None:
 def screens() -> list[tuple[str, Callable[[Page], None]]]:
     integrations = "/o/acme/settings/integrations/credentials/"
     api_auth = "/o/acme/settings/api-authentication/"
+    webhooks = "/o/acme/settings/integrations/webhooks/"
 
     def add_credential(page: Page) -> None:
         page.goto(integrations)
@@ -125,6 +127,29 @@ def screens() -> list[tuple[str, Callable[[Page], None]]]:
     def authenticate(page: Page) -> None:
         page.goto("/o/acme/connections/new/source/kissmetrics/")
 
+    def key_dialog(item: str) -> Callable[[Page], None]:
+        def reach(page: Page) -> None:
+            page.goto(api_auth)
+            open_menu_item(page, "Screenshot key", item)
+            page.locator("#key-dialog[open], #confirm-dialog[open]").first.wait_for()
+
+        return reach
+
+    def usage(page: Page) -> None:
+        page.goto(integrations)
+        page.get_by_role("article", name="Local echo").get_by_role("link", name=re.compile("usage of")).click()
+        page.get_by_role("textbox", name="Proxy URL").wait_for()
+
+    def add_endpoint(page: Page) -> None:
+        page.goto(webhooks)
+        page.get_by_role("link", name="Add endpoint").first.click()
+        page.locator("#webhook-dialog[open]").wait_for()
+
+    def connection_detail(page: Page) -> None:
+        page.goto("/o/acme/connections/")
+        page.get_by_role("link", name="Kissmetrics events").first.click()
+        page.get_by_role("heading", name=re.compile("Kissmetrics events")).first.wait_for()
+
     return [
         ("sign-in", lambda page: page.goto("/accounts/login/")),
         ("credentials", lambda page: page.goto(integrations)),
@@ -135,10 +160,16 @@ def screens() -> list[tuple[str, Callable[[Page], None]]]:
         ("access-key-create", create_key),
         ("access-key-created", key_created),
         ("access-key-secret-alert", secret_alert),
+        ("access-key-permissions", key_dialog("Permissions")),
+        ("access-key-roll", key_dialog("Roll key")),
+        ("credential-usage", usage),
+        ("webhooks", lambda page: page.goto(webhooks)),
+        ("webhook-add", add_endpoint),
         ("audit-log", lambda page: page.goto("/o/acme/settings/audit-log/")),
         ("connections", lambda page: page.goto("/o/acme/connections/")),
         ("connection-new", lambda page: page.goto("/o/acme/connections/new/?kind=source")),
         ("connection-authenticate", authenticate),
+        ("connection-detail", connection_detail),
     ]
 
 
