@@ -124,8 +124,3 @@ urlpatterns = [
     ),
 ]
 
-# The demo's local upstream (`make run`): the view answers 404 unless DEBUG is on.
-urlpatterns += [
-    path("demo/echo/", pages.demo_echo, name="demo_echo"),
-    path("demo/echo/<path:rest>", pages.demo_echo),
-]
