@@ -195,6 +195,15 @@ CASES = [
         ),
         ("access_key.permissions_changed",),
     ),
+    Case(
+        access_keys.do_set_allowed_addresses,
+        lambda w: (
+            lambda: access_keys.do_set_allowed_addresses(
+                w.organization, w.access_key, ["203.0.113.0/24", "2001:db8::/32"], actor=w.admin
+            )
+        ),
+        ("access_key.addresses_changed",),
+    ),
     # API keys
     Case(
         api_keys.do_generate_api_key,

@@ -45,6 +45,11 @@ CATALOG: dict[str, EventType] = {
             "The credentials an access key may use changed.",
             ("access_key", "credential_access", "permitted_credentials", "previous"),
         ),
+        EventType(
+            "access_key.addresses_changed",
+            "The addresses an access key may be used from changed.",
+            ("access_key", "allowed_addresses", "previous"),
+        ),
         EventType("api_key.created", "An API key was generated.", ("api_key",)),
         EventType("api_key.deleted", "An API key was deleted.", ("api_key",)),
         EventType("connection.created", "A connection was created.", ("connection",)),
