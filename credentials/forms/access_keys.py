@@ -11,13 +11,29 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from credentials import expiry, keys
+from credentials import allowed_addresses, expiry, keys
 from credentials.models import AccessKey, Organization
 from credentials.names import clean_name
 
 NO_EXPIRY = "never"
 NO_EXPIRY_LABEL = "No expiry"
 OUTSIDE_POLICY = "Choose one of the expiry periods this organization offers."
+ADDRESSES_HELP = (
+    "One IPv4 or IPv6 address or CIDR range per line, such as 203.0.113.7 or 2001:db8::/32. "
+    "Requests from anywhere else are refused. Leave empty to allow any address."
+)
+
+
+class AllowedAddressesField(forms.CharField):
+    """One address or range per line; cleaned to the normalized list (every wrong entry named)."""
+
+    widget = forms.Textarea
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(label="Allowed addresses", required=False, help_text=ADDRESSES_HELP, **kwargs)
+
+    def clean(self, value: Any) -> list[str]:
+        return allowed_addresses.parse(super().clean(value) or "")
 
 
 def expiry_choices(organization: Organization) -> list[tuple[str, str]]:
@@ -36,10 +52,12 @@ def default_expiry(organization: Organization) -> str:
 
 
 class AccessKeyForm(forms.Form):
-    """The "Create access key" overlay: a name and an expiry period offered by the policy."""
+    """The "Create access key" overlay: a name, an expiry period offered by the policy, and the addresses
+    the key may be used from."""
 
     name = forms.CharField(label="Name", max_length=100)
     expiry = forms.ChoiceField(label="Expiry period", error_messages={"invalid_choice": OUTSIDE_POLICY})
+    allowed_addresses = AllowedAddressesField()
 
     def __init__(self, organization: Organization, data: Any = None) -> None:
         self.organization = organization
@@ -52,6 +70,17 @@ class AccessKeyForm(forms.Form):
     def expires_at(self, now: datetime | None = None) -> datetime | None:
         value = self.cleaned_data["expiry"]
         return expiry.expires_at(None if value == NO_EXPIRY else int(value), now or timezone.now())
+
+
+class AllowedAddressesForm(forms.Form):
+    """More options › Edit allowed addresses."""
+
+    allowed_addresses = AllowedAddressesField()
+
+    def __init__(self, access_key: AccessKey, data: Any = None) -> None:
+        self.access_key = access_key
+        initial = {"allowed_addresses": "\n".join(access_key.allowed_addresses or [])}
+        super().__init__(data, initial=initial, auto_id=f"id_addresses_{access_key.pk}_%s")
 
 
 class RenameAccessKeyForm(forms.Form):

@@ -90,6 +90,7 @@ def access_key_create(request: HttpRequest, organization: Organization) -> HttpR
             form.expires_at(),
             actor=request.user,
             request=request,
+            addresses=form.cleaned_data["allowed_addresses"],
             **chosen(permissions_form),
         )
         context = page_context(
