@@ -16,7 +16,7 @@ from django.views.decorators.debug import sensitive_variables
 from credentials import allowed_addresses, audit, credential_permissions, expiry, keys
 from credentials.actions import check_organization, set_active
 from credentials.actions.connections import revoke_connections_for_access_key
-from credentials.models import AccessKey, Credential, Organization
+from credentials.models import AccessKey, Credential, ExpiryNotice, Organization
 from credentials.webhooks.events import access_key_data, emit
 
 
@@ -211,6 +211,8 @@ def do_expire_access_key(
             locked.expires_at = timezone.now()
             locked.save(update_fields=["expires_at"])
         revoked = revoke_connections_for_access_key(locked, "expired")
+        # Told once: the daily expiry notices (actions/expiry_notices.py) do not announce it again.
+        ExpiryNotice.objects.get_or_create(access_key=locked, days_left=0)
         _record(
             "access_key.expired",
             locked,
