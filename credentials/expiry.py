@@ -74,6 +74,33 @@ OVER_MAXIMUM_REFUSED = (
 LIFETIME_TOLERANCE = timedelta(minutes=5)
 
 
+DEFAULT_OVER_MAXIMUM = "The default expiry period is longer than the maximum lifetime of {days} days."
+NO_EXPIRY_DEFAULT_OVER_MAXIMUM = "“No expiry” cannot be the default while keys have a maximum lifetime."
+NOTHING_WITHIN_MAXIMUM = "Offer at least one expiry period within the maximum lifetime of {days} days."
+
+
+def maximum_problems(
+    periods: list[int], allow_no_expiry: bool, default_days: int | None, maximum: int | None
+) -> dict[str, str]:
+    """Why a policy with this maximum lifetime would leave Create access key nothing, or a default it
+    refuses, by the field to mark ("default", "periods"); empty if none."""
+    if not maximum:
+        return {}
+    problems = {}
+    if not any(days <= maximum for days in periods):
+        problems["periods"] = NOTHING_WITHIN_MAXIMUM.format(days=maximum)
+    if default_days is None:
+        problems["default"] = NO_EXPIRY_DEFAULT_OVER_MAXIMUM
+    elif default_days > maximum:
+        problems["default"] = DEFAULT_OVER_MAXIMUM.format(days=maximum)
+    return problems
+
+
+def within_maximum(organization: Organization, days: int | None) -> bool:
+    """Whether a new key of ``days`` (None: no expiry) keeps within the organization's maximum lifetime."""
+    return lifetime_problem(organization, days) is None
+
+
 def lifetime_problem(organization: Organization, days: int | None) -> str | None:
     """Why a new key of ``days`` (None: no expiry) would exceed the organization's maximum, or None."""
     maximum = organization.access_key_max_lifetime
@@ -114,3 +141,16 @@ def lifetime_refusal(access_key, organization: Organization, now: datetime) -> s
     if grace_until is not None and grace_until > now:
         return None
     return OVER_MAXIMUM_REFUSED.format(days=organization.access_key_max_lifetime)
+
+
+OVER_MAXIMUM_NOTE = "Over the organization's maximum lifetime"
+
+
+def max_lifetime_note(access_key, organization: Organization, now: datetime) -> str:
+    """How a key's row says it exceeds the maximum lifetime, and since or until when it works; or ""."""
+    if not over_max_lifetime(access_key, organization):
+        return ""
+    grace_until = organization.access_key_max_lifetime_grace_until
+    if grace_until is not None and grace_until > now:
+        return f"{OVER_MAXIMUM_NOTE}: stops working on {grace_until:%-d %B %Y}"
+    return f"{OVER_MAXIMUM_NOTE}: refused"

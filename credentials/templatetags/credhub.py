@@ -87,3 +87,9 @@ def proxy_error(code: str) -> str:
 def allowed_addresses_summary(addresses) -> str:
     """Where a key may be used from in a few words: "Restricted to 2 ranges" ("" for anywhere)."""
     return allowed_addresses.summary(addresses)
+
+
+@register.simple_tag
+def max_lifetime_note(access_key, organization, now) -> str:
+    """ "Over the organization's maximum lifetime: stops working on 1 March 2026" (or "" within it)."""
+    return expiry.max_lifetime_note(access_key, organization, now)

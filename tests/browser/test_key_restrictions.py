@@ -1,13 +1,17 @@
-"""Allowed addresses on Settings > API authentication in a real browser at desktop width: Create access
-key's field and More options › Edit allowed addresses, with the key then used against the live API."""
+"""Allowed addresses and the maximum lifetime on Settings > API authentication in a real browser at desktop
+width: Create access key's field, More options › Edit allowed addresses, with the key then used against the
+live API, and Expiry settings' maximum lifetime."""
 
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import requests
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from credentials import keys
 from credentials.models import AccessKey
 from tests.browser.test_accessibility import assert_accessible
 from tests.browser.test_key_lifecycle import DESKTOP, PAGE, open_menu
@@ -61,9 +65,36 @@ def test_a_key_restricted_to_addresses_from_create_to_edit(admin_page: Page, org
     field.fill("127.0.0.1")
     edit.get_by_role("button", name="Save allowed addresses").click()
     expect(edit).to_be_hidden()
-    saved = page.get_by_role("status").filter(has_text="Access key “Office sync”: restricted to 1 address.")
+    saved = page.locator("#access-keys").get_by_role("status").filter(has_text="restricted to 1 address.")
     expect(saved).to_be_visible()
     expect(page.get_by_role("row", name=re.compile("Office sync"))).to_contain_text("Restricted to 1 address")
     assert call(live_server, key_id, secret).status_code == 200
     assert AccessKey.objects.get(key_id=key_id).allowed_addresses == ["127.0.0.1"]
     assert_accessible(page)
+
+
+def test_a_maximum_lifetime_limits_create_and_marks_older_keys(admin_page: Page, admin_user, organization) -> None:
+    keys.create_access_key(organization, "Yearly", owner=admin_user, expires_at=timezone.now() + timedelta(days=365))
+    page = admin_page
+    page.set_viewport_size(DESKTOP)
+    page.goto(PAGE)
+    settings_section = page.locator("#expiry-settings")
+    settings_section.get_by_label("Default expiry period").select_option(label="30 days")
+    settings_section.get_by_label("Maximum lifetime (days)", exact=True).fill("90")
+    settings_section.get_by_label("Keys over it stop working on", exact=True).fill("2099-03-01")
+    settings_section.get_by_role("button", name="Save expiry settings").click()
+    expect(page.get_by_role("status").filter(has_text="Expiry settings saved.")).to_be_visible()
+    expect(page.locator("#expiry-settings").get_by_label("Maximum lifetime (days)", exact=True)).to_have_value("90")
+    organization.refresh_from_db()
+    assert organization.access_key_max_lifetime == 90
+
+    page.reload()
+    row = page.get_by_role("row", name=re.compile("Yearly"))
+    expect(row).to_contain_text("Over the organization's maximum lifetime: stops working on 1 March 2099")
+    assert_accessible(page)
+    page.get_by_role("link", name="Create access key").click()
+    dialog = page.get_by_role("dialog", name="Create access key")
+    expect(dialog.get_by_label("Expiry period").locator("option")).to_have_text(
+        ["7 days", "30 days", "60 days", "90 days"]
+    )
+    expect(dialog).to_contain_text("Keys may last at most 90 days.")
