@@ -189,6 +189,33 @@ def run() -> None:
             f"({(old_secret / plain_again - 1) * 100:+.1f} %)"
         )
 
+        # An address-restricted key: ten ranges (IPv4 and IPv6), the caller's address in the last one, next to
+        # a plain key called from the same address.
+        restricted_key, restricted_secret = keys.create_access_key(organization, "restricted", owner=user)
+        ranges = [f"10.{index}.0.0/16" for index in range(5)] + [f"2001:db8:{index}::/48" for index in range(4)]
+        AccessKey.objects.filter(pk=restricted_key.pk).update(allowed_addresses=[*ranges, "198.51.100.0/24"])
+        caller = "198.51.100.7"
+        plain_from, restricted, mapped = _medians_us(
+            [
+                lambda: keys.authenticate_access_key(access_key.key_id, secret, address=caller),
+                lambda: keys.authenticate_access_key(restricted_key.key_id, restricted_secret, address=caller),
+                lambda: keys.authenticate_access_key(
+                    restricted_key.key_id, restricted_secret, address=f"::ffff:{caller}"
+                ),
+            ],
+            ROUNDS,
+        )
+        print("An address-restricted key, 10 ranges (median of each, measured in alternation):")
+        print(f"  plain key                                      {plain_from:10.1f} µs")
+        print(
+            f"  address-restricted key verification            {restricted:10.1f} µs  "
+            f"({(restricted / plain_from - 1) * 100:+.1f} %)"
+        )
+        print(
+            f"  address-restricted, IPv4-mapped IPv6 caller    {mapped:10.1f} µs  "
+            f"({(mapped / plain_from - 1) * 100:+.1f} %)"
+        )
+
         headers = {"X-Client-ID": access_key.key_id, "X-Client-Secret": secret}
         client = Client()
         bench_api = _unauthenticated_api()

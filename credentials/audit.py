@@ -74,6 +74,8 @@ ACTION_WORDS = {
     "access_key.reactivated": "Reactivated access key",
     "access_key.rolled": "Rolled access key",
     "access_key.permissions_changed": "Changed an access key's credential permissions",
+    "access_key.addresses_changed": "Changed an access key's allowed addresses",
+    "access_key.expiring": "Warned that an access key expires soon",
     "api_key.created": "Generated API key",
     "api_key.regenerated": "Regenerated API key",
     "api_key.renamed": "Renamed API key",

@@ -34,6 +34,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
+from credentials import allowed_addresses, expiry
 from credentials.key_lookup import access_key_by_id, api_key_by_hash
 from credentials.models import AccessKey, APIKey, Membership, Organization
 from credentials.models.organizations import new_debug_session_key
@@ -86,6 +87,11 @@ class KeyRejected(Exception):
     def __init__(self, detail: str) -> None:
         super().__init__(detail)
         self.detail = detail
+
+
+class KeyForbidden(KeyRejected):
+    """The key is valid but may not be used for this request (its allowed addresses, the organization's
+    maximum lifetime): answered 403, not counted as a failed guess."""
 
 
 @dataclass(frozen=True)
@@ -322,6 +328,10 @@ def authenticate_access_key(
         raise KeyRejected(OWNER_GONE)
     else:
         role = user_role
+    if refusal := allowed_addresses.refusal(access_key.allowed_addresses, address):
+        raise KeyForbidden(refusal)
+    if refusal := expiry.lifetime_refusal(access_key, access_key.organization, now):
+        raise KeyForbidden(refusal)
     record_use(access_key, address=address, method=method, path=path, now=now)
     return Caller(organization=access_key.organization, role=role, access_key=access_key)
 

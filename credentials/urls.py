@@ -82,6 +82,11 @@ urlpatterns = [
         f"{api_auth_base}access-keys/<uuid:access_key_id>/roll/", key_lifecycle.access_key_roll, name="access_key_roll"
     ),
     path(
+        f"{api_auth_base}access-keys/<uuid:access_key_id>/addresses/",
+        key_lifecycle.access_key_addresses,
+        name="access_key_addresses",
+    ),
+    path(
         f"{api_auth_base}access-keys/<uuid:access_key_id>/permissions/",
         key_permissions.access_key_permissions,
         name="access_key_permissions",

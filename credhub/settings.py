@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -316,10 +317,33 @@ WEBHOOK_TIMEOUT = float(os.environ.get("WEBHOOK_TIMEOUT", "10"))
 WEBHOOK_CLAIM_SECONDS = float(os.environ.get("WEBHOOK_CLAIM_SECONDS", "60"))
 WEBHOOK_DISABLE_AFTER_DAYS = float(os.environ.get("WEBHOOK_DISABLE_AFTER_DAYS", "5"))
 
-# Email (the admins of an endpoint disabled automatically are told): off unless EMAIL_HOST is set.
+# Email (access key expiry warnings; the admins of an endpoint disabled automatically): off unless
+# EMAIL_URL or EMAIL_HOST is set. Under DEBUG (make run) without either, emails are printed to the console.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "").strip()
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_flag("EMAIL_USE_TLS", True)
+EMAIL_USE_SSL = False
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "credhub@localhost")
+EMAIL_URL = os.environ.get("EMAIL_URL", "").strip()
+if EMAIL_URL:
+    # smtp://user:password@host:587 (STARTTLS), smtps://…:465 (TLS from the start), or smtp+plain://…
+    _email = urlsplit(EMAIL_URL)
+    if _email.scheme not in ("smtp", "smtps", "smtp+plain") or not _email.hostname:
+        raise ImproperlyConfigured("EMAIL_URL must look like smtp://user:password@host:587 (or smtps://).")
+    EMAIL_HOST = _email.hostname
+    EMAIL_PORT = _email.port or (465 if _email.scheme == "smtps" else 587)
+    EMAIL_HOST_USER = unquote(_email.username or "")
+    EMAIL_HOST_PASSWORD = unquote(_email.password or "")
+    EMAIL_USE_SSL = _email.scheme == "smtps"
+    EMAIL_USE_TLS = _email.scheme == "smtp"
+if not EMAIL_HOST and DEBUG:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# Where links in emails point: the address people open credhub at.
+CREDHUB_BASE_URL = os.environ.get("CREDHUB_BASE_URL", "").strip().rstrip("/") or (
+    f"{'https' if HTTPS else 'http'}://{ALLOWED_HOSTS[0] if ALLOWED_HOSTS else 'localhost'}"
+    + (f":{os.environ.get('PORT', '8000')}" if DEBUG else "")
+)
+# Access key expiry warnings: the worker's daily run, at this UTC time (HH:MM).
+CREDHUB_EXPIRY_NOTICES_AT = os.environ.get("CREDHUB_EXPIRY_NOTICES_AT", "06:00").strip()

@@ -23,14 +23,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from credentials import keys
-from credentials.actions import access_keys, api_keys, connections, encryption, organizations
+from credentials.actions import access_keys, api_keys, connections, encryption, expiry_notices, organizations
 from credentials.audit import OPERATOR
 from credentials.encryption import Sealed
 from credentials.forms.access_keys import default_expiry
 from credentials.models import AccessKey, APIKey, AuditEvent, Connection, Membership, Organization
 from tests.factories import make_connection, make_credential, make_system_key
 
-ACTION_MODULES = (access_keys, api_keys, connections, encryption, organizations)
+ACTION_MODULES = (access_keys, api_keys, connections, encryption, expiry_notices, organizations)
 OLD_KEY = Fernet.generate_key().decode()
 NEW_KEY = Fernet.generate_key().decode()
 
@@ -72,6 +72,12 @@ class Case:
 def _edited_access_key(w: World) -> Callable[[], Any]:
     w.access_key.name, w.access_key.role = "Warehouse nightly", Membership.Role.ADMIN
     return lambda: access_keys.do_edit_access_key(w.organization, w.access_key, ["name", "role"], actor=w.admin)
+
+
+def _access_key_expiring(w: World) -> Callable[[], Any]:
+    AccessKey.objects.filter(pk=w.access_key.pk).update(expires_at=timezone.now() + timedelta(days=3))
+    w.access_key.refresh_from_db()
+    return lambda: expiry_notices.do_send_expiry_notice(w.organization, w.access_key, actor=OPERATOR)
 
 
 def _inactive_access_key(w: World) -> Callable[[], Any]:
@@ -195,6 +201,16 @@ CASES = [
         ),
         ("access_key.permissions_changed",),
     ),
+    Case(
+        access_keys.do_set_allowed_addresses,
+        lambda w: (
+            lambda: access_keys.do_set_allowed_addresses(
+                w.organization, w.access_key, ["203.0.113.0/24", "2001:db8::/32"], actor=w.admin
+            )
+        ),
+        ("access_key.addresses_changed",),
+    ),
+    Case(expiry_notices.do_send_expiry_notice, _access_key_expiring, ("access_key.expiring",)),
     # API keys
     Case(
         api_keys.do_generate_api_key,

@@ -1,5 +1,5 @@
 """Access keys: create (by an admin or for an integration), rename, edit from the admin, roll, deactivate,
-reactivate, delete, revoke and expire, and choose which credentials a key may use. Deleting, revoking or
+reactivate, delete, revoke and expire, choose which credentials a key may use and where from. Deleting, revoking or
 expiring a key revokes the connections established with it; deactivating and rolling do not."""
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from credentials import audit, credential_permissions, expiry, keys
+from credentials import allowed_addresses, audit, credential_permissions, expiry, keys
 from credentials.actions import check_organization, set_active
 from credentials.actions.connections import revoke_connections_for_access_key
-from credentials.models import AccessKey, Credential, Organization
+from credentials.models import AccessKey, Credential, ExpiryNotice, Organization
 from credentials.webhooks.events import access_key_data, emit
 
 
@@ -34,19 +34,26 @@ def do_create_access_key(
     request: HttpRequest | None = None,
     credential_access: str = AccessKey.CredentialAccess.NONE,
     permitted_credentials: Sequence[Credential] = (),
+    addresses: Sequence[str] = (),
 ) -> tuple[AccessKey, str]:
-    """Create an access key owned by ``actor`` (a user), permitted the credentials chosen (none by default);
-    returns it and its secret, shown once. Audits ``access_key.created``."""
+    """Create an access key owned by ``actor`` (a user), permitted the credentials chosen (none by default)
+    and usable from ``addresses`` (validated by ``allowed_addresses.parse``; none: anywhere); returns it and
+    its secret, shown once. Audits ``access_key.created``. A lifetime over the organization's maximum is
+    refused (ValueError with the message): forms and the API say so first."""
     check_organization(organization, *permitted_credentials)
+    if problem := expiry.expiry_problem(organization, expires_at, timezone.now()):
+        raise ValueError(problem)
     with transaction.atomic():
         access_key, secret = keys.create_access_key(organization, name, owner=actor, expires_at=expires_at)
         permissions = _grant(access_key, credential_access, permitted_credentials)
+        _restrict(access_key, addresses)
         _record(
             "access_key.created",
             access_key,
             actor=actor,
             request=request,
             expires_at=_iso(access_key.expires_at),
+            allowed_addresses=access_key.allowed_addresses,
             **permissions,
         )
     return access_key, secret
@@ -63,20 +70,25 @@ def do_create_system_access_key(
     request: HttpRequest | None = None,
     credential_access: str = AccessKey.CredentialAccess.NONE,
     permitted_credentials: Sequence[Credential] = (),
+    addresses: Sequence[str] = (),
 ) -> tuple[AccessKey, str]:
     """Create a system-generated access key (owned by no user, acting with ``role``) for an integration,
-    permitted the credentials chosen (none by default); returns it and its secret, shown once. Audits
-    ``access_key.created``.
+    permitted the credentials chosen (none by default), usable from ``addresses`` (none: anywhere); returns
+    it and its secret, shown once. Audits ``access_key.created``. A lifetime over the organization's
+    maximum is refused (ValueError with the message).
 
     The key's format and stored hash are those of every access key, so the JSON API accepts it like any other.
     """
     check_organization(organization, *permitted_credentials)
+    if problem := expiry.lifetime_problem(organization, expires_in_days or None):
+        raise ValueError(problem)
     expires_at = expiry.expires_at(expires_in_days or None, timezone.now())
     with transaction.atomic():
         access_key, secret = keys.create_access_key(
             organization, name, system_generated=True, role=role, expires_at=expires_at
         )
         permissions = _grant(access_key, credential_access, permitted_credentials)
+        _restrict(access_key, addresses)
         _record(
             "access_key.created",
             access_key,
@@ -85,6 +97,7 @@ def do_create_system_access_key(
             role=access_key.role,
             system_generated=True,
             expires_at=_iso(access_key.expires_at),
+            allowed_addresses=access_key.allowed_addresses,
             **permissions,
         )
     return access_key, secret
@@ -198,6 +211,8 @@ def do_expire_access_key(
             locked.expires_at = timezone.now()
             locked.save(update_fields=["expires_at"])
         revoked = revoke_connections_for_access_key(locked, "expired")
+        # Told once: the daily expiry notices (actions/expiry_notices.py) do not announce it again.
+        ExpiryNotice.objects.get_or_create(access_key=locked, days_left=0)
         _record(
             "access_key.expired",
             locked,
@@ -347,4 +362,56 @@ def do_set_credential_permissions(
             actor=actor,
         )
     access_key.credential_access = locked.credential_access
+    return True
+
+
+# Allowed addresses ------------------------------------------------------------------------------
+
+
+def _restrict(access_key: AccessKey, addresses: Sequence[str]) -> None:
+    # Parsed again here, so that no caller can store an entry the check would not understand.
+    access_key.allowed_addresses = allowed_addresses.parse(addresses)
+    if access_key.allowed_addresses:
+        access_key.save(update_fields=["allowed_addresses"])
+
+
+def do_set_allowed_addresses(
+    organization: Organization,
+    access_key: AccessKey,
+    addresses: Sequence[str],
+    *,
+    actor: Any,
+    request: HttpRequest | None = None,
+    via: str = "",
+) -> bool:
+    """Set the addresses and CIDR ranges an access key may be used from (none: anywhere), validated by
+    ``allowed_addresses.parse`` (a ValidationError otherwise). Audits ``access_key.addresses_changed``
+    with the list before and after, and emits the webhook event of that name; returns False (and records
+    nothing) if the list is already so. The change applies to the key's next request."""
+    check_organization(organization, access_key)
+    wanted = allowed_addresses.parse(addresses)
+    with transaction.atomic():
+        locked = AccessKey.objects.select_for_update().get(pk=access_key.pk)
+        before = list(locked.allowed_addresses or [])
+        if before == wanted:
+            access_key.allowed_addresses = before
+            return False
+        locked.allowed_addresses = wanted
+        locked.save(update_fields=["allowed_addresses"])
+        _record(
+            "access_key.addresses_changed",
+            locked,
+            actor=actor,
+            request=request,
+            via=via,
+            allowed_addresses=wanted,
+            previous=before,
+        )
+        emit(
+            organization,
+            "access_key.addresses_changed",
+            {"access_key": access_key_data(locked), "allowed_addresses": wanted, "previous": before},
+            actor=actor,
+        )
+    access_key.allowed_addresses = wanted
     return True

@@ -21,6 +21,8 @@ POLICY_FIELDS = (
     "access_key_expiry_periods",
     "access_key_allow_no_expiry",
     "access_key_default_expiry",
+    "access_key_max_lifetime",
+    "access_key_max_lifetime_grace_until",
     "api_key_policy",
     "api_key_sunset_at",
 )
@@ -204,6 +206,10 @@ def do_regenerate_debug_session_key(
     return key
 
 
+# Left out of a policy change: the stored value stays (the admin's form sets every field).
+KEEP: Any = object()
+
+
 def do_change_expiry_policy(
     organization: Organization,
     periods: list[int],
@@ -212,15 +218,25 @@ def do_change_expiry_policy(
     *,
     actor: Any,
     request: HttpRequest | None = None,
+    max_lifetime: Any = KEEP,
+    max_lifetime_grace_until: Any = KEEP,
 ) -> None:
-    """Set which expiry periods new access keys may have, whether "No expiry" is allowed, and the default
-    (None: no expiry); audits ``access_key_policy.changed`` with the policy before and after."""
+    """Set which expiry periods new access keys may have, whether "No expiry" is allowed, the default
+    (None: no expiry) and, when given, the maximum lifetime in days (None: no maximum) with the date
+    until which keys already over it keep working (None: refused at once); audits
+    ``access_key_policy.changed`` with the policy before and after.
+
+    The maximum is never applied by revoking keys: a key over it is refused on use after the grace date,
+    and works again if the maximum is raised or removed."""
 
     def policy() -> dict[str, Any]:
+        grace = organization.access_key_max_lifetime_grace_until
         return {
             "periods": organization.access_key_expiry_periods,
             "allow_no_expiry": organization.access_key_allow_no_expiry,
             "default": organization.access_key_default_expiry,
+            "max_lifetime": organization.access_key_max_lifetime,
+            "max_lifetime_grace_until": grace.isoformat() if grace else None,
         }
 
     with transaction.atomic():
@@ -228,9 +244,14 @@ def do_change_expiry_policy(
         organization.access_key_expiry_periods = sorted(periods)
         organization.access_key_allow_no_expiry = allow_no_expiry
         organization.access_key_default_expiry = default_days
-        organization.save(
-            update_fields=["access_key_expiry_periods", "access_key_allow_no_expiry", "access_key_default_expiry"]
-        )
+        fields = ["access_key_expiry_periods", "access_key_allow_no_expiry", "access_key_default_expiry"]
+        if max_lifetime is not KEEP:
+            organization.access_key_max_lifetime = max_lifetime or None
+            fields.append("access_key_max_lifetime")
+        if max_lifetime_grace_until is not KEEP:
+            organization.access_key_max_lifetime_grace_until = max_lifetime_grace_until
+            fields.append("access_key_max_lifetime_grace_until")
+        organization.save(update_fields=fields)
         audit.record(
             "access_key_policy.changed",
             organization=organization,

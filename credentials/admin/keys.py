@@ -105,6 +105,7 @@ class AccessKeyAdmin(ActionAdmin):
         "deactivated_at",
         "previous_secret_until",
         "revoked_at",
+        "allowed_addresses_list",
         *PERMISSION_FIELDS,
     )
     readonly_fields = (
@@ -120,6 +121,7 @@ class AccessKeyAdmin(ActionAdmin):
         "deactivated_at",
         "previous_secret_until",
         "revoked_at",
+        "allowed_addresses_list",
     )
     actions = ("revoke_selected_keys", "deactivate_selected_keys", "reactivate_selected_keys")
 
@@ -132,6 +134,11 @@ class AccessKeyAdmin(ActionAdmin):
         if obj.expires_at is not None and obj.expires_at <= timezone.now():
             return "Expired"
         return "Active"
+
+    # Read-only here: changed on the API authentication page or the API, through do_set_allowed_addresses.
+    @admin.display(description="Allowed addresses")
+    def allowed_addresses_list(self, obj: AccessKey) -> str:
+        return ", ".join(obj.allowed_addresses or []) or "Any address"
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # a secret is shown once at creation: use the API authentication page or create_system_key

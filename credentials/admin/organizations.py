@@ -92,7 +92,15 @@ class OrganizationAdmin(ActionAdmin):
         ("Features", {"fields": ("api_credentials_enabled",)}),
         (
             "Access key expiry policy",
-            {"fields": ("access_key_expiry_periods", "access_key_allow_no_expiry", "access_key_default_expiry")},
+            {
+                "fields": (
+                    "access_key_expiry_periods",
+                    "access_key_allow_no_expiry",
+                    "access_key_default_expiry",
+                    "access_key_max_lifetime",
+                    "access_key_max_lifetime_grace_until",
+                )
+            },
         ),
         ("Legacy API key policy", {"fields": ("api_key_policy", "api_key_sunset_at")}),
     )

@@ -9,7 +9,7 @@ screens (:mod:`credentials.credential_permissions`) and stored by the same actio
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, NoReturn
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
@@ -18,7 +18,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
-from credentials import credential_permissions, expiry, gate, keys
+from credentials import allowed_addresses, credential_permissions, expiry, gate, keys
 from credentials.actions import access_keys as actions
 from credentials.api.errors import Forbidden, InvalidInput, NotFound
 from credentials.api.schemas import ERRORS, ErrorOut, InvalidOut
@@ -63,6 +63,9 @@ class AccessKeyOut(CredentialPermissionsOut):
     created_at: datetime
     expires_at: datetime | None
     last_used_at: datetime | None
+    allowed_addresses: list[str] = Field(
+        description="The IPv4/IPv6 addresses and CIDR ranges the key may be used from; empty: anywhere."
+    )
 
 
 class AccessKeyCreated(AccessKeyOut):
@@ -80,12 +83,24 @@ class AccessKeyCreateIn(CredentialPermissionsIn):
     expires_in_days: int | None = Field(
         None, description="One of the organization's expiry periods; left out: its default; null: no expiry."
     )
+    allowed_addresses: list[str] | None = Field(
+        None,
+        description="IPv4/IPv6 addresses and CIDR ranges (such as `203.0.113.0/24`) the key may be used from, "
+        "at most 50; empty: anywhere. Left out: anywhere for a new key, kept on PATCH.",
+        max_length=1000,
+    )
 
 
 class AccessKeyIn(CredentialPermissionsIn):
     """A change: fields left out keep their value."""
 
     name: str | None = Field(None, max_length=100)
+    allowed_addresses: list[str] | None = Field(
+        None,
+        description="IPv4/IPv6 addresses and CIDR ranges (such as `203.0.113.0/24`) the key may be used from, "
+        "at most 50; empty: anywhere. Left out: anywhere for a new key, kept on PATCH.",
+        max_length=1000,
+    )
 
 
 def _caller(request: HttpRequest, *, write: bool = False) -> keys.Caller:
@@ -137,6 +152,7 @@ def bodies(access_keys: list[AccessKey]) -> list[dict[str, Any]]:
             "created_at": key.created_at,
             "expires_at": key.expires_at,
             "last_used_at": key.last_used_at,
+            "allowed_addresses": list(key.allowed_addresses or []),
             "credential_access": key.credential_access,
             "permitted_credentials": permitted.get(key.pk, []),
         }
@@ -182,13 +198,30 @@ def _name(value: str) -> str:
         raise InvalidInput({"name": problem.messages}) from None
 
 
+def _addresses(values: list[str] | None) -> list[str] | None:
+    """The validated allowed addresses of a body (None: left out), or 400 naming every wrong entry."""
+    if values is None:
+        return None
+    try:
+        return allowed_addresses.parse(values)
+    except ValidationError as problem:
+        raise InvalidInput({"allowed_addresses": problem.messages}) from None
+
+
 def _expiry_days(organization: Organization, payload: AccessKeyCreateIn) -> int | None:
     offered = expiry.offered_periods(organization)
     if "expires_in_days" not in payload.model_fields_set:
-        return organization.access_key_default_expiry
-    days = payload.expires_in_days
-    if (days is None and organization.access_key_allow_no_expiry) or days in offered:
-        return days
+        days = organization.access_key_default_expiry
+    else:
+        days = payload.expires_in_days
+        if not ((days is None and organization.access_key_allow_no_expiry) or days in offered):
+            _not_offered(organization, offered)
+    if problem := expiry.lifetime_problem(organization, days):
+        raise InvalidInput({"expires_in_days": [problem]})
+    return days
+
+
+def _not_offered(organization: Organization, offered: list[int]) -> NoReturn:
     words = [str(period) for period in offered]
     if organization.access_key_allow_no_expiry:
         words.append("null (no expiry)")
@@ -214,12 +247,13 @@ def create_access_key(request: HttpRequest, payload: AccessKeyCreateIn) -> Statu
     organization = caller.organization
     name = _name(payload.name)
     days = _expiry_days(organization, payload)
+    addresses = _addresses(payload.allowed_addresses) or []
     permissions = _permissions(organization, payload, None)
     granted = {}
     if permissions is not None:
         granted = {"credential_access": permissions[0], "permitted_credentials": permissions[1]}
     access_key, secret = actions.do_create_system_access_key(
-        organization, name, payload.role, days, actor=caller.actor, request=request, **granted
+        organization, name, payload.role, days, actor=caller.actor, request=request, addresses=addresses, **granted
     )
     return Status(201, {**_body(access_key), "secret": secret})
 
@@ -232,7 +266,7 @@ def read_access_key(request: HttpRequest, key_id: str) -> dict[str, Any]:
 @router.patch(
     "/access-keys/{key_id}",
     response={200: AccessKeyOut, 400: InvalidOut, **ERRORS},
-    summary="Rename an access key or change the credentials it may use (admin keys)",
+    summary="Rename an access key, or change the credentials it may use or where from (admin keys)",
 )
 def update_access_key(request: HttpRequest, key_id: str, payload: AccessKeyIn) -> dict[str, Any]:
     caller = _caller(request, write=True)
@@ -240,11 +274,14 @@ def update_access_key(request: HttpRequest, key_id: str, payload: AccessKeyIn) -
     access_key = _key(caller, key_id)
     name = _name(payload.name) if payload.name is not None else None
     permissions = _permissions(organization, payload, access_key)
-    with transaction.atomic():  # a rename and a permission change are one change, or none
+    addresses = _addresses(payload.allowed_addresses)
+    with transaction.atomic():  # a rename and a permission or address change are one change, or none
         if name is not None and name != access_key.name:
             actions.do_rename_access_key(organization, access_key, name, actor=caller.actor, request=request)
         if permissions is not None:
             actions.do_set_credential_permissions(
                 organization, access_key, *permissions, actor=caller.actor, request=request
             )
+        if addresses is not None:
+            actions.do_set_allowed_addresses(organization, access_key, addresses, actor=caller.actor, request=request)
     return _body(access_key)

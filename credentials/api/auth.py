@@ -12,7 +12,7 @@ from ninja.security.base import AuthBase
 
 from credentials import keys
 from credentials.addresses import client_address
-from credentials.api.errors import TooManyFailures, Unauthorized
+from credentials.api.errors import Forbidden, TooManyFailures, Unauthorized
 
 logger = logging.getLogger("credhub.api")
 
@@ -153,6 +153,10 @@ class KeyAuth(AuthBase):
         try:
             # A valid key is answered whatever the counters say; they are only read on failure.
             return _authenticate(request, address, self.query_has_key)
+        except keys.KeyForbidden as forbidden:
+            # The key's holder sent it: no guess to count, but the refusal is logged.
+            logger.info("Access key refused from %s: %s", address, forbidden.detail)
+            raise Forbidden(forbidden.detail) from None
         except keys.KeyRejected as rejected:
             key_id = request.headers.get("X-Client-ID", "").strip()
             over = _note_failure(_failure_counters(address, key_id))

@@ -24,7 +24,7 @@ from django.views.decorators.debug import sensitive_variables
 from credentials import gate, keys, outbound
 from credentials.actions.usage import Call
 from credentials.api.auth import ProxyKeyAuth
-from credentials.api.errors import APIError, TooManyFailures, error_response
+from credentials.api.errors import APIError, Forbidden, TooManyFailures, error_response
 from credentials.models import Credential, Organization
 from credentials.proxy import ERROR_HEADER, METHODS, ORGANIZATION_HEADER, UPSTREAM_TIME_HEADER, forwarding, rate
 from credentials.proxy.streaming import UpstreamBody, finish
@@ -67,6 +67,8 @@ def _caller(request: HttpRequest) -> keys.Caller:
         caller = _authenticate(request)
     except APIError as error:
         code = "too_many_failures" if isinstance(error, TooManyFailures) else "unauthorized"
+        if isinstance(error, Forbidden):  # a valid key used from outside its allowed addresses, or too old
+            code = "forbidden"
         raise Refusal(error.status, code, error.detail, error.headers) from None
     if caller.access_key is None:
         raise Refusal(403, "forbidden", API_KEY_REFUSED)

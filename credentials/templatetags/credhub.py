@@ -9,7 +9,7 @@ from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.timesince import timesince
 
-from credentials import credential_permissions, expiry
+from credentials import allowed_addresses, credential_permissions, expiry
 from credentials.proxy import ERROR_WORDS
 
 register = template.Library()
@@ -81,3 +81,15 @@ def credential_permissions_summary(access_key) -> str:
 def proxy_error(code: str) -> str:
     """A usage record's ``Credhub-Error`` code in words ("Timed out"); an unknown code as it is."""
     return ERROR_WORDS.get(code, code)
+
+
+@register.filter(name="allowed_addresses")
+def allowed_addresses_summary(addresses) -> str:
+    """Where a key may be used from in a few words: "Restricted to 2 ranges" ("" for anywhere)."""
+    return allowed_addresses.summary(addresses)
+
+
+@register.simple_tag
+def max_lifetime_note(access_key, organization, now) -> str:
+    """ "Over the organization's maximum lifetime: stops working on 1 March 2026" (or "" within it)."""
+    return expiry.max_lifetime_note(access_key, organization, now)

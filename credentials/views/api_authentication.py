@@ -90,6 +90,7 @@ def access_key_create(request: HttpRequest, organization: Organization) -> HttpR
             form.expires_at(),
             actor=request.user,
             request=request,
+            addresses=form.cleaned_data["allowed_addresses"],
             **chosen(permissions_form),
         )
         context = page_context(
@@ -163,6 +164,8 @@ def expiry_settings(request: HttpRequest, organization: Organization) -> HttpRes
             form.default_days,
             actor=request.user,
             request=request,
+            max_lifetime=form.cleaned_data["max_lifetime"],
+            max_lifetime_grace_until=form.grace_until,
         )
         if not request.htmx:
             return redirect(page_url(organization))

@@ -40,10 +40,16 @@ CATALOG: dict[str, EventType] = {
         EventType("access_key.created", "An access key was created.", ("access_key",)),
         EventType("access_key.deleted", "An access key was deleted.", ("access_key", "revoked_connections")),
         EventType("access_key.expired", "An access key expired.", ("access_key", "revoked_connections")),
+        EventType("access_key.expiring", "An access key expires within 7 days, or 1 day.", ("access_key", "days_left")),
         EventType(
             "access_key.permissions_changed",
             "The credentials an access key may use changed.",
             ("access_key", "credential_access", "permitted_credentials", "previous"),
+        ),
+        EventType(
+            "access_key.addresses_changed",
+            "The addresses an access key may be used from changed.",
+            ("access_key", "allowed_addresses", "previous"),
         ),
         EventType("api_key.created", "An API key was generated.", ("api_key",)),
         EventType("api_key.deleted", "An API key was deleted.", ("api_key",)),
