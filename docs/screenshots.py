@@ -64,12 +64,16 @@ def serve_demo(port: int) -> subprocess.Popen:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    for _ in range(300):  # up to 30 s: a loaded machine starts Django slowly
+    # A busy machine may take a while to import Django and check the project: wait up to a minute.
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
             return server
         except OSError:
-            time.sleep(0.1)
+            if server.poll() is not None:
+                break
+            time.sleep(0.2)
     server.terminate()
     raise SystemExit("The demo server did not start.")
 

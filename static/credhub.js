@@ -478,3 +478,58 @@ document.documentElement.classList.add("js");
     idsBefore = null;
   }, true);
 })();
+
+// The credential overlay's own controls: Show/Hide on a secret, the problem summary's links, and the
+// organization rows' dropdowns.
+(function () {
+  "use strict";
+
+  // Show/Hide unmasks only what is in the input: a stored secret is never sent to the page.
+  function toggleReveal(button) {
+    const input = document.getElementById(button.getAttribute("aria-controls"));
+    if (!input) return;
+    const show = input.type === "password";
+    input.type = show ? "text" : "password";
+    button.setAttribute("aria-pressed", String(show));
+    const word = button.querySelector("[data-reveal-word]");
+    if (word) word.textContent = show ? "Hide" : "Show";
+  }
+
+  // A summary link moves focus to its input (a fragment link only scrolls, and in a dialog not even that).
+  function focusField(link) {
+    const field = document.getElementById(link.getAttribute("href").slice(1));
+    if (!field) return;
+    field.focus({ preventScroll: true });
+    field.scrollIntoView({ block: "center" });
+  }
+
+  document.addEventListener("click", function (event) {
+    const reveal = event.target.closest("[data-reveal]");
+    if (reveal) { toggleReveal(reveal); return; }
+    const link = event.target.closest("a[data-focus-field]");
+    if (link) { event.preventDefault(); focusField(link); }
+  });
+
+  // Each organization dropdown offers only the organizations no other row chose, and the row's secrets
+  // are labelled with the organization chosen ("Acme EU — Password").
+  function offerUnchosen(list) {
+    const selects = Array.from(list.querySelectorAll("select[data-organization-select]"));
+    selects.forEach(function (select) {
+      const others = new Set(selects.filter(function (s) { return s !== select && s.value; }).map(function (s) { return s.value; }));
+      Array.from(select.options).forEach(function (option) {
+        if (!option.value) return;
+        const taken = others.has(option.value) && option.value !== select.value;
+        option.hidden = taken;
+        option.disabled = taken;
+      });
+      const row = select.closest("[data-organization-row]");
+      const chosen = select.selectedOptions[0];
+      const name = select.value && chosen ? chosen.textContent.trim() : "Organization " + select.dataset.rowNumber;
+      if (row) row.querySelectorAll("[data-row-name]").forEach(function (span) { span.textContent = name; });
+    });
+  }
+  document.addEventListener("change", function (event) {
+    if (!event.target.matches || !event.target.matches("select[data-organization-select]")) return;
+    offerUnchosen(event.target.closest("#organization-rows") || document);
+  });
+})();
