@@ -92,3 +92,37 @@
     offerUnchosen(event.target.closest("#organization-rows") || document);
   });
 })(window.credhub);
+
+// What is typed while the overlay is being redrawn (the type switched, a row added) is kept: the redraw
+// answers with the form as it was posted, so inputs typed since then get their new value back. After a
+// row was removed the rows' numbers shift, so only inputs outside the rows are carried over then.
+(function () {
+  "use strict";
+  let typed = null;
+  let removal = false;
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    const form = event.detail.elt.closest && event.detail.elt.closest("#credential-form");
+    if (!form) return;
+    const triggering = event.detail.requestConfig && event.detail.requestConfig.triggeringEvent;
+    const submitter = triggering && triggering.submitter;
+    removal = Boolean(submitter && /^remove_/.test(submitter.value || ""));
+    typed = new Map();
+  });
+  document.addEventListener("input", function (event) {
+    const field = event.target;
+    if (!typed || !field.id || !field.closest || !field.closest("#credential-form")) return;
+    typed.set(field.id, field.type === "checkbox" ? field.checked : field.value);
+  });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    const form = document.getElementById("credential-form");
+    if (!typed || event.target.id !== "credential-form" || !form) return;
+    typed.forEach(function (value, id) {
+      if (removal && /-\d+-/.test(id)) return;
+      const field = document.getElementById(id);
+      if (!field || !form.contains(field)) return;
+      if (field.type === "checkbox") field.checked = value; else field.value = value;
+    });
+    typed = null;
+  });
+})();

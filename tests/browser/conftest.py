@@ -60,6 +60,21 @@ def watch_csp(page: Page) -> list[str]:
     return violations
 
 
+# Every page counts its htmx requests in flight: a test waits for the count to fall to 0 (every answer
+# swapped in, or cancelled by a newer request) instead of waiting for some time. htmx fires afterRequest for
+# each request it began, answered, failed or aborted, after the answer was swapped in.
+COUNT_HTMX_REQUESTS = """
+window.__htmxInFlight = 0;
+document.addEventListener("htmx:beforeRequest", () => { window.__htmxInFlight += 1; });
+document.addEventListener("htmx:afterRequest", () => { window.__htmxInFlight -= 1; });
+"""
+
+
+def settled(page: Page) -> None:
+    """Wait until no htmx request is in flight: every redraw asked for so far is on the page."""
+    page.wait_for_function("window.__htmxInFlight === 0")
+
+
 def assert_no_csp_violation(page: Page, violations: list[str]) -> None:
     try:
         violations += page.evaluate("window.__cspViolations || []")
@@ -73,6 +88,7 @@ def page(browser: Browser, live_server) -> Page:
     """A fresh page; the test fails if the page throws or logs a console error, whatever it asserted."""
     context = browser.new_context(base_url=live_server.url)
     page = context.new_page()
+    page.add_init_script(COUNT_HTMX_REQUESTS)
     violations = watch_csp(page)
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(f"pageerror: {error}"))
@@ -112,7 +128,7 @@ def no_js_page(browser: Browser, live_server, admin_user) -> Page:
     """The page as a browser without JavaScript gets it.
 
     axe itself is JavaScript, and Playwright cannot evaluate scripts in a context with JavaScript
-    turned off; so credhub's own scripts (htmx and credhub.js) are refused instead, which leaves
+    turned off; so credhub's own scripts (htmx and static/credhub/*.js) are refused instead, which leaves
     exactly the no-JavaScript page, and :func:`show_noscript` renders its ``<noscript>`` parts.
     """
     context = browser.new_context(base_url=live_server.url)

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from credentials.models import Credential
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import COUNT_HTMX_REQUESTS, settled, sign_in
 from tests.browser.test_accessibility import assert_accessible
 from tests.browser.test_credentials import LIST, choose_auth
 from tests.browser.test_credentials import open_overlay as open_from_list
@@ -204,6 +204,7 @@ def test_organization_rows_offer_only_unchosen_organizations_and_stop_at_the_chi
 def phone_page(browser: Browser, live_server, admin_user, organization) -> Page:
     context = browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 844})
     page = context.new_page()
+    page.add_init_script(COUNT_HTMX_REQUESTS)
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     sign_in(page, admin_user.username)
@@ -231,3 +232,23 @@ def test_the_overlay_with_errors_and_organization_rows_is_accessible_and_never_s
     assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
     assert dialog.evaluate("(d) => d.scrollWidth <= d.clientWidth")
     assert_accessible(page)
+
+
+def test_what_is_typed_while_the_overlay_is_redrawn_is_kept(admin_page: Page, organization) -> None:
+    # The type change and the typing happen in one turn of the page's event loop, so the redraw is surely
+    # in flight while the name is typed, and its answer (the form as posted, without the name) comes after.
+    page = admin_page
+    dialog = open_overlay(page)
+    page.evaluate(
+        """() => {
+            const type = document.getElementById("id_auth_type");
+            type.value = "basic";
+            type.dispatchEvent(new Event("change", { bubbles: true }));
+            const name = document.getElementById("id_name");
+            name.value = "Typed meanwhile";
+            name.dispatchEvent(new Event("input", { bubbles: true }));
+        }"""
+    )
+    settled(page)
+    expect(dialog.get_by_label("Username", exact=True)).to_be_visible()
+    expect(dialog.get_by_label("Credential Name", exact=True)).to_have_value("Typed meanwhile")

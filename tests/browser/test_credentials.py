@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from credentials.models import Credential, OrganizationCredential
+from tests.browser.conftest import settled
 
 LIST = "/o/acme/settings/integrations/credentials/"
 
@@ -24,7 +25,9 @@ def fill_basics(dialog: Locator, name: str, base_url: str = "https://api.example
 
 
 def choose_auth(dialog: Locator, label: str) -> None:
+    """Choose the type and wait for the overlay's redraw with its fields (not for some time)."""
     dialog.get_by_label("Authentication type").select_option(label=label)
+    settled(dialog.page)
     expect(dialog.get_by_label("Authentication type")).to_have_value(
         {
             "Headers": "headers",
