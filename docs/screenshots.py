@@ -102,6 +102,15 @@ def screens() -> list[tuple[str, Callable[[Page], None]]]:
         page.get_by_role("link", name="Add Credential").first.click()
         page.locator("#credential-dialog[open]").wait_for()
 
+    def add_credential_errors(page: Page) -> None:
+        add_credential(page)
+        dialog = page.locator("#credential-dialog")
+        dialog.get_by_label("Authentication type").select_option(label="Basic")
+        dialog.get_by_label("Username", exact=True).wait_for()
+        dialog.get_by_label("Base URL", exact=True).fill("api.example.com")
+        dialog.get_by_role("button", name="Save", exact=True).click()
+        dialog.locator(".error-summary").wait_for()
+
     def test_connection(page: Page) -> None:
         page.goto(integrations)
         open_menu_item(page, "Local echo", "Test connection")
@@ -158,6 +167,7 @@ def screens() -> list[tuple[str, Callable[[Page], None]]]:
         ("sign-in", lambda page: page.goto("/accounts/login/")),
         ("credentials", lambda page: page.goto(integrations)),
         ("credential-add", add_credential),
+        ("credential-add-errors", add_credential_errors),
         ("credential-test", test_connection),
         ("credential-delete", delete_confirm),
         ("api-authentication", lambda page: page.goto(api_auth)),
