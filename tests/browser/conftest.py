@@ -60,19 +60,28 @@ def watch_csp(page: Page) -> list[str]:
     return violations
 
 
-# Every page counts its htmx requests in flight: a test waits for the count to fall to 0 (every answer
-# swapped in, or cancelled by a newer request) instead of waiting for some time. htmx fires afterRequest for
-# each request it began, answered, failed or aborted, after the answer was swapped in.
+# Every page counts its htmx requests in flight on <html data-htmx-in-flight>: a test waits for the count to
+# fall to 0 (every answer swapped in, or cancelled by a newer request) instead of waiting for some time.
+# htmx fires afterRequest for each request it began, answered, failed or aborted, after the answer was
+# swapped in. An attribute, not a global: waiting on a JavaScript expression would need eval, which the CSP
+# refuses.
 COUNT_HTMX_REQUESTS = """
-window.__htmxInFlight = 0;
-document.addEventListener("htmx:beforeRequest", () => { window.__htmxInFlight += 1; });
-document.addEventListener("htmx:afterRequest", () => { window.__htmxInFlight -= 1; });
+(() => {
+    let inFlight = 0;
+    const mark = () => {
+        if (document.documentElement) document.documentElement.setAttribute("data-htmx-in-flight", String(inFlight));
+    };
+    mark();
+    document.addEventListener("DOMContentLoaded", mark);
+    document.addEventListener("htmx:beforeRequest", () => { inFlight += 1; mark(); });
+    document.addEventListener("htmx:afterRequest", () => { inFlight -= 1; mark(); });
+})();
 """
 
 
 def settled(page: Page) -> None:
     """Wait until no htmx request is in flight: every redraw asked for so far is on the page."""
-    page.wait_for_function("window.__htmxInFlight === 0")
+    expect(page.locator("html")).to_have_attribute("data-htmx-in-flight", "0")
 
 
 def assert_no_csp_violation(page: Page, violations: list[str]) -> None:
