@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any
+
+from credentials import catalog
 
 
 class OverlayInputs:
@@ -44,7 +47,7 @@ class OverlayInputs:
     def organization_row_forms(self) -> list[dict[str, Any]]:
         """Each organization row: its form, the organizations its dropdown offers (those no other row
         chose), the name its secrets are labelled with, and its secret inputs ready to render."""
-        children = self.child_organizations()
+        children = self.child_organizations
         names = {child.slug: child.name for child in children}
         forms = self.organization_formset.forms
         chosen = [str(row["organization"].value() or "") for row in forms]
@@ -83,15 +86,14 @@ class OverlayInputs:
             return {f"value_{i}": self.connector.masks(pair.key) for i, pair in enumerate(self.secret_headers)}
         return {f.name: not f.identifier for f in auth.secret_fields}
 
+    @cached_property
     def child_organizations(self) -> list:
-        if not hasattr(self, "_children"):
-            self._children = list(self.organization.children.order_by("name"))
-        return self._children
+        return list(self.organization.children.order_by("name"))
 
     @property
     def can_add_organization(self) -> bool:
         """One row per child organization at most: past that, a row could only repeat one."""
-        return len(self.organization_rows) < len(self.child_organizations())
+        return len(self.organization_rows) < len(self.child_organizations)
 
     def problems(self) -> list[dict[str, str]]:
         """Every problem of the form, in the order of its inputs, each with the input it belongs to (if
@@ -116,7 +118,7 @@ class OverlayInputs:
             for index, row in enumerate(self.secret_header_formset.forms):
                 add(row.errors.get("key", []), row["key"].auto_id, f"Secret header {index + 1} key")
                 add(row.errors.get("value", []), row["value"].auto_id, getattr(row, "label", "Value"))
-        if self.org_specific_on and self.selected_auth_type.code != "none":
+        if self.org_specific_on and self.selected_auth_type.code != catalog.NO_AUTH:
             add([self.organization_rows_error] if self.organization_rows_error else [])
             for row in self.organization_row_forms():
                 form = row["form"]
