@@ -37,6 +37,10 @@ class AuthField:
     # Travels in a request header as typed, so it must be Latin-1 (Basic sends UTF-8 base64; the
     # other secrets only sign).
     in_header: bool = False
+    # An identifier (a username, a client or access key ID) names, it does not prove: stored with the
+    # secrets and never shown back, but typed in the clear rather than masked.
+    identifier: bool = False
+    placeholder: str = ""
 
 
 @dataclass(frozen=True)
@@ -75,7 +79,10 @@ AUTH_TYPES: dict[str, AuthType] = {
         AuthType(
             BASIC,
             "Basic",
-            fields=(AuthField("username", "Username", max_length=1024), AuthField("password", "Password")),
+            fields=(
+                AuthField("username", "Username", max_length=1024, identifier=True),
+                AuthField("password", "Password"),
+            ),
             help_text="A username and password supplied to your server in HTTP basic auth format.",
             sets_headers=("Authorization",),
         ),
@@ -92,11 +99,36 @@ AUTH_TYPES: dict[str, AuthType] = {
             AWS4,
             "AWS4",
             fields=(
-                AuthField("access_key", "Access Key", max_length=256, in_header=True),
+                AuthField(
+                    "access_key", "Access Key", max_length=256, in_header=True, identifier=True, placeholder="AKIA…"
+                ),
                 AuthField("secret_key", "Secret Key"),
-                AuthField("region", "AWS Region", secret=False, max_length=64, in_header=True),
-                AuthField("service", "AWS Service", secret=False, max_length=64, in_header=True),
-                AuthField("endpoint", "Base Endpoint", secret=False, max_length=2048),
+                AuthField(
+                    "region",
+                    "AWS Region",
+                    secret=False,
+                    max_length=64,
+                    in_header=True,
+                    placeholder="eu-west-1",
+                    help_text="The region code the service runs in, as AWS writes it.",
+                ),
+                AuthField(
+                    "service",
+                    "AWS Service",
+                    secret=False,
+                    max_length=64,
+                    in_header=True,
+                    placeholder="execute-api",
+                    help_text="The service's signing name: execute-api for API Gateway, s3, es …",
+                ),
+                AuthField(
+                    "endpoint",
+                    "Base Endpoint",
+                    secret=False,
+                    max_length=2048,
+                    placeholder="https://abc123.execute-api.eu-west-1.amazonaws.com",
+                    help_text="The AWS endpoint the integration is signed for. Requests still go to the Base URL.",
+                ),
             ),
             help_text="Requests are signed with AWS Signature Version 4.",
             sets_headers=("Authorization", "X-Amz-Date", "X-Amz-Content-SHA256", "X-Amz-Security-Token"),
@@ -105,7 +137,7 @@ AUTH_TYPES: dict[str, AuthType] = {
             HMAC_SHA256,
             "HMAC-SHA256",
             fields=(
-                AuthField("client_id", "Client ID", max_length=1024, in_header=True),
+                AuthField("client_id", "Client ID", max_length=1024, in_header=True, identifier=True),
                 AuthField("client_secret", "Client Secret"),
             ),
             help_text="Each request carries the Client ID, a timestamp and an HMAC-SHA256 signature.",
@@ -129,6 +161,8 @@ class Connector:
     labels: dict[str, str] = field(default_factory=dict)
     # Header names that the connector fixes: a Headers credential of this connector sends exactly these.
     fixed_headers: tuple[str, ...] = ()
+    # Fixed headers that carry an identifier (a client ID): typed in the clear, like AuthField.identifier.
+    identifier_headers: tuple[str, ...] = ()
     # Kissflow's Base URL is built from the account domain: "https://{account_domain}".
     base_url_from_account_domain: bool = False
     auth_section_title: str = ""
@@ -136,6 +170,10 @@ class Connector:
 
     def label_for(self, field_name: str, default: str) -> str:
         return self.labels.get(field_name, default)
+
+    def masks(self, header_name: str) -> bool:
+        """Whether a secret header's value is masked while typed (an identifier header's is not)."""
+        return header_name not in self.identifier_headers
 
     @property
     def is_generic(self) -> bool:
@@ -175,6 +213,7 @@ CONNECTORS: dict[str, Connector] = {
             default_base_url="https://api.kismethealth.com",
             labels={"X-Client-ID": "Client ID", "X-Client-Secret": "Client Secret"},
             fixed_headers=("X-Client-ID", "X-Client-Secret"),
+            identifier_headers=("X-Client-ID",),
             auth_section_title="Client credentials",
             docs_hint="Sent in the X-Client-ID and X-Client-Secret headers.",
         ),
@@ -185,6 +224,7 @@ CONNECTORS: dict[str, Connector] = {
             auth_types=(HEADERS,),
             labels={"X-Access-Key-Id": "Access Key ID", "X-Access-Key-Secret": "Access Key Secret"},
             fixed_headers=("X-Access-Key-Id", "X-Access-Key-Secret"),
+            identifier_headers=("X-Access-Key-Id",),
             base_url_from_account_domain=True,
             auth_section_title="Access key",
             docs_hint="Sent in the X-Access-Key-Id and X-Access-Key-Secret headers.",

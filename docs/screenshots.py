@@ -64,12 +64,16 @@ def serve_demo(port: int) -> subprocess.Popen:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    for _ in range(300):  # up to 30 s: a loaded machine starts Django slowly
+    # A busy machine may take a while to import Django and check the project: wait up to a minute.
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
             return server
         except OSError:
-            time.sleep(0.1)
+            if server.poll() is not None:
+                break
+            time.sleep(0.2)
     server.terminate()
     raise SystemExit("The demo server did not start.")
 
@@ -97,6 +101,15 @@ def screens() -> list[tuple[str, Callable[[Page], None]]]:
         page.goto(integrations)
         page.get_by_role("link", name="Add Credential").first.click()
         page.locator("#credential-dialog[open]").wait_for()
+
+    def add_credential_errors(page: Page) -> None:
+        add_credential(page)
+        dialog = page.locator("#credential-dialog")
+        dialog.get_by_label("Authentication type").select_option(label="Basic")
+        dialog.get_by_label("Username", exact=True).wait_for()
+        dialog.get_by_label("Base URL", exact=True).fill("api.example.com")
+        dialog.get_by_role("button", name="Save", exact=True).click()
+        dialog.locator(".error-summary").wait_for()
 
     def test_connection(page: Page) -> None:
         page.goto(integrations)
@@ -154,6 +167,7 @@ def screens() -> list[tuple[str, Callable[[Page], None]]]:
         ("sign-in", lambda page: page.goto("/accounts/login/")),
         ("credentials", lambda page: page.goto(integrations)),
         ("credential-add", add_credential),
+        ("credential-add-errors", add_credential_errors),
         ("credential-test", test_connection),
         ("credential-delete", delete_confirm),
         ("api-authentication", lambda page: page.goto(api_auth)),

@@ -297,8 +297,8 @@ def test_400_gives_per_field_errors_from_the_form(admin_key, basic_credential) -
     assert response.status_code == 400
     errors = response.json()["errors"]
     assert errors["name"] == ["A credential with this name already exists in this organization."]
-    assert errors["base_url"] == ["This field is required."]
-    assert errors["auth.username"] == ["This field is required."]
+    assert errors["base_url"] == ["Enter the Base URL, such as https://api.example.com."]
+    assert errors["auth.username"] == ["Enter the Username."]
     response = call("post", "credentials", headers, {**BASIC, "extra_headers": [{"name": "bad name", "value": "x"}]})
     assert "extra_headers[0].name" in response.json()["errors"]
     response = call("post", "credentials", headers, {**BASIC, "is_test": "perhaps"})

@@ -63,7 +63,7 @@ def test_secret_header_and_organization_errors_land_on_their_row(admin_client, o
     body = _post(admin_client, organization, data, True).content.decode()
     assert html.field_errors(body, "id_auth_headers-0-key") == []
     assert html.field_errors(body, "id_auth_headers-0-value") == []
-    assert html.field_errors(body, "id_auth_headers-1-value") == ["This field is required."]
+    assert html.field_errors(body, "id_auth_headers-1-value") == ["Enter the Value for X-Two."]
     assert html.field_errors(body, "id_auth_headers-2-key") == ["This header is already listed."]
     assert html.value(body, "id_auth_headers-2-value") == "three"  # typed, not saved: shown back
     data = _form(
@@ -75,7 +75,7 @@ def test_secret_header_and_organization_errors_land_on_their_row(admin_client, o
     )
     body = _post(admin_client, organization, data, True).content.decode()
     assert html.field_errors(body, "id_organizations-0-password") == []
-    assert html.field_errors(body, "id_organizations-1-password") == ["This field is required."]
+    assert html.field_errors(body, "id_organizations-1-password") == ["Enter the Password."]
     assert html.value(body, "id_organizations-1-organization") == "acme-west"
     assert not Credential.objects.exists()
 
@@ -107,11 +107,18 @@ def test_add_and_remove_organization_rows(admin_client, organization, htmx) -> N
         {"organization": "acme-east", "username": "east", "password": "pe"},
         {"organization": "acme-west", "username": "west", "password": "pw"},
     )
+    one_row = organizations({"organization": "acme-east", "username": "east", "password": "pe"})
+    body = _post(admin_client, organization, _form(org_specific="on", **one_row, _action="add_organization"), htmx)
+    body = body.content.decode()
+    assert html.value(body, "id_organizations-1-organization") == ""
+    assert html.value(body, "id_organizations-0-username") == "east"
+    assert 'data-focus="id_organizations-1-organization"' in body
+    # Acme has two child organizations: a third row could only repeat one, so none is added.
     body = _post(admin_client, organization, _form(org_specific="on", **rows, _action="add_organization"), htmx)
     body = body.content.decode()
-    assert html.value(body, "id_organizations-2-organization") == ""
+    assert html.by_id(body, "id_organizations-2-organization") is None
     assert html.value(body, "id_organizations-1-username") == "west"
-    assert 'data-focus="id_organizations-2-organization"' in body
+    assert "Every child organization of Acme has a row (2 of 2)." in body
     response = _post(
         admin_client, organization, _form(org_specific="on", **rows, _action="remove_organization:0"), htmx
     )
@@ -228,7 +235,7 @@ BASIC_AUTH = {"username": "u", "password": "p"}
         (
             {"auth_type": "headers", "auth": {"headers": [{"key": "X-A", "value": "1"}, {"key": "X-B"}]}},
             "auth.headers[1].value",
-            "This field is required.",
+            "Enter the Value for X-B.",
         ),
         (
             {"auth_type": "headers", "auth": {"headers": [{"key": "X-A", "value": "1"}, "X-B"]}},
@@ -252,7 +259,7 @@ BASIC_AUTH = {"username": "u", "password": "p"}
                 "organization_credentials": [{"organization": "acme-east", "auth": {"username": "u"}}],
             },
             "organization_credentials[0].password",
-            "This field is required.",
+            "Enter the Password.",
         ),
         (
             {"auth": BASIC_AUTH, "extra_headers": [{"name": "X-A", "value": "1"}, {"value": "2"}]},

@@ -273,7 +273,7 @@ def test_empty_name(admin_client, organization, htmx) -> None:
     body = assert_rejected(
         post(admin_client, url("credential_create", organization), basic_form(name="  "), htmx), htmx
     )
-    assert html.field_errors(body, "id_name") == ["This field is required."]
+    assert html.field_errors(body, "id_name") == ["Enter a name for the credential."]
     assert html.value(body, "id_description") == "Keep me typed"
     assert html.value(body, "id_base_url") == "https://billing.example.com"
     assert html.value(body, "id_auth_username") == "bill"
@@ -324,7 +324,11 @@ def test_rename_race_is_caught_by_the_database(admin_client, organization, basic
 def test_base_url_must_be_http_or_https(admin_client, organization, htmx, base_url) -> None:
     response = post(admin_client, url("credential_create", organization), basic_form(base_url=base_url), htmx)
     body = assert_rejected(response, htmx)
-    expected = "This field is required." if not base_url else "Enter a valid URL that starts with http:// or https://."
+    expected = (
+        "Enter the Base URL, such as https://api.example.com."
+        if not base_url
+        else "Base URL must start with https:// or http://"
+    )
     assert html.field_errors(body, "id_base_url") == [expected]
     assert html.value(body, "id_name") == "Billing"
 
@@ -363,7 +367,7 @@ def test_bad_extra_headers(admin_client, organization, htmx, names, values, fiel
         (["X-Key", "x-key"], ["a", "b"], "id_auth_headers-1-key", "This header is already listed."),
         (["Content-Type"], ["a"], "id_auth_headers-0-key", "Choose the Content-Type above instead."),
         (["Bad Key"], ["a"], "id_auth_headers-0-key", "Enter a valid header name"),
-        (["X-Key"], [""], "id_auth_headers-0-value", "This field is required."),
+        (["X-Key"], [""], "id_auth_headers-0-value", "Enter the Value for X-Key."),
     ],
 )
 def test_bad_secret_headers(admin_client, organization, htmx, keys, values, field_id, message) -> None:
@@ -382,24 +386,25 @@ def test_secret_header_named_like_an_extra_header_is_refused(admin_client, organ
 
 @both
 @pytest.mark.parametrize(
-    ("auth_type", "fields", "missing"),
+    ("auth_type", "fields", "missing", "label"),
     [
-        ("basic", {"auth_username": "u"}, "id_auth_password"),
-        ("basic", {"auth_password": "p"}, "id_auth_username"),
-        ("bearer", {"auth_key": "Authorization"}, "id_auth_value"),
+        ("basic", {"auth_username": "u"}, "id_auth_password", "Password"),
+        ("basic", {"auth_password": "p"}, "id_auth_username", "Username"),
+        ("bearer", {"auth_key": "Authorization"}, "id_auth_value", "Value"),
         (
             "aws4",
             {"auth_access_key": "a", "auth_region": "r", "auth_service": "s", "auth_endpoint": "https://e.io"},
             "id_auth_secret_key",
+            "Secret Key",
         ),
-        ("hmac_sha256", {"auth_client_id": "c"}, "id_auth_client_secret"),
+        ("hmac_sha256", {"auth_client_id": "c"}, "id_auth_client_secret", "Client Secret"),
     ],
 )
-def test_missing_secret_field(admin_client, organization, htmx, auth_type, fields, missing) -> None:
+def test_missing_secret_field(admin_client, organization, htmx, auth_type, fields, missing, label) -> None:
     data = basic_form(auth_type=auth_type, auth_username=None, auth_password=None)
     data.update(fields)
     body = assert_rejected(post(admin_client, url("credential_create", organization), data, htmx), htmx)
-    assert html.field_errors(body, missing) == ["This field is required."]
+    assert html.field_errors(body, missing) == [f"Enter the {label}."]
     for name, typed in fields.items():
         assert html.value(body, f"id_{name}") == typed
 
@@ -435,7 +440,7 @@ def test_aws4_endpoint_must_be_a_url(admin_client, organization) -> None:
         auth_endpoint="nope",
     )
     body = assert_rejected(post(admin_client, url("credential_create", organization), data, True), True)
-    assert html.field_errors(body, "id_auth_endpoint") == ["Enter a valid URL that starts with http:// or https://."]
+    assert html.field_errors(body, "id_auth_endpoint") == ["Base Endpoint must start with https:// or http://"]
 
 
 @both
@@ -484,7 +489,7 @@ def test_organization_row_missing_its_secret(admin_client, organization, htmx) -
         **organizations({"organization": "acme-east", "username": "east", "password": ""}),
     )
     body = assert_rejected(post(admin_client, url("credential_create", organization), data, htmx), htmx)
-    assert html.field_errors(body, "id_organizations-0-password") == ["This field is required."]
+    assert html.field_errors(body, "id_organizations-0-password") == ["Enter the Password."]
     assert html.value(body, "id_organizations-0-organization") == "acme-east"
 
 
@@ -543,7 +548,7 @@ def test_edit_keeps_secrets_left_blank_and_replaces_typed_ones(admin_client, org
 def test_edit_switching_type_asks_for_the_new_secrets(admin_client, organization, basic_credential) -> None:
     response = _edit(admin_client, organization, basic_credential, auth_type="bearer", auth_key="Authorization")
     body = assert_rejected(response, True)
-    assert html.field_errors(body, "id_auth_value") == ["This field is required."]
+    assert html.field_errors(body, "id_auth_value") == ["Enter the Value."]
     basic_credential.refresh_from_db()
     assert basic_credential.auth_type == "basic"
 

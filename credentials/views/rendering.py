@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django_htmx.http import reswap, retarget, trigger_client_event
 
-# The event on which credhub.js closes any open overlay (and returns focus where it belongs).
+# The event on which static/credhub/dialogs.js closes any open overlay (and returns focus where it belongs).
 CLOSE_DIALOG = "credhub:close-dialog"
 
 

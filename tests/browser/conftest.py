@@ -60,6 +60,30 @@ def watch_csp(page: Page) -> list[str]:
     return violations
 
 
+# Every page counts its htmx requests in flight on <html data-htmx-in-flight>: a test waits for the count to
+# fall to 0 (every answer swapped in, or cancelled by a newer request) instead of waiting for some time.
+# htmx fires afterRequest for each request it began, answered, failed or aborted, after the answer was
+# swapped in. An attribute, not a global: waiting on a JavaScript expression would need eval, which the CSP
+# refuses.
+COUNT_HTMX_REQUESTS = """
+(() => {
+    let inFlight = 0;
+    const mark = () => {
+        if (document.documentElement) document.documentElement.setAttribute("data-htmx-in-flight", String(inFlight));
+    };
+    mark();
+    document.addEventListener("DOMContentLoaded", mark);
+    document.addEventListener("htmx:beforeRequest", () => { inFlight += 1; mark(); });
+    document.addEventListener("htmx:afterRequest", () => { inFlight -= 1; mark(); });
+})();
+"""
+
+
+def settled(page: Page) -> None:
+    """Wait until no htmx request is in flight: every redraw asked for so far is on the page."""
+    expect(page.locator("html")).to_have_attribute("data-htmx-in-flight", "0")
+
+
 def assert_no_csp_violation(page: Page, violations: list[str]) -> None:
     try:
         violations += page.evaluate("window.__cspViolations || []")
@@ -73,6 +97,7 @@ def page(browser: Browser, live_server) -> Page:
     """A fresh page; the test fails if the page throws or logs a console error, whatever it asserted."""
     context = browser.new_context(base_url=live_server.url)
     page = context.new_page()
+    page.add_init_script(COUNT_HTMX_REQUESTS)
     violations = watch_csp(page)
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(f"pageerror: {error}"))
@@ -112,7 +137,7 @@ def no_js_page(browser: Browser, live_server, admin_user) -> Page:
     """The page as a browser without JavaScript gets it.
 
     axe itself is JavaScript, and Playwright cannot evaluate scripts in a context with JavaScript
-    turned off; so credhub's own scripts (htmx and credhub.js) are refused instead, which leaves
+    turned off; so credhub's own scripts (htmx and static/credhub/*.js) are refused instead, which leaves
     exactly the no-JavaScript page, and :func:`show_noscript` renders its ``<noscript>`` parts.
     """
     context = browser.new_context(base_url=live_server.url)

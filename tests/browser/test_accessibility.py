@@ -178,7 +178,7 @@ def test_overlay_with_validation_errors(admin_page: Page, organization) -> None:
     dialog.get_by_role("button", name="+ Header").click()
     dialog.get_by_label("Header value").fill("no name")
     dialog.get_by_role("button", name="Save", exact=True).click()
-    expect(dialog.get_by_role("alert").first).to_contain_text("Please correct the errors below.")
+    expect(dialog.get_by_role("alert").first).to_contain_text("problems to fix")
     assert_accessible(admin_page)
 
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import Page, Request, Route, expect
+from playwright.sync_api import Page, expect
 
 from credentials.models import Credential
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import settled, sign_in
 
 LIST = "/o/acme/settings/integrations/credentials/"
 
@@ -104,41 +103,30 @@ def test_the_403_page_says_who_may_open_settings_once(page: Page, member_user) -
 def test_a_row_added_while_the_type_change_is_in_flight_is_kept(admin_page: Page, organization) -> None:
     # Changing the Authentication type redraws the form. "+ Header" clicked before that answer came was
     # lost: the redraw replaced the form, and the answer with the new row went to the old, detached one.
+    # Both happen in one turn of the page's event loop, so the type change is surely still in flight when
+    # "+ Header" is clicked; the newer request replaces it (hx-sync), and only its answer is drawn.
     page = admin_page
     page.goto(LIST)
-    held: dict[str, Route] = {}
-    type_change_settled: list[Request] = []
-
-    def is_type_change(request: Request) -> bool:
-        return "_action=refresh" in (request.post_data or "")
-
-    def hold(route: Route) -> None:
-        body = route.request.post_data or ""
-        for action in ("refresh", "add_header"):
-            if f"_action={action}" in body:
-                held[action] = route
-                return
-        route.continue_()
-
-    page.route("**/credentials/new/", hold)
-    for event in ("requestfinished", "requestfailed"):
-        page.on(event, lambda request: type_change_settled.append(request) if is_type_change(request) else None)
+    posted: list[str] = []
+    page.on("request", lambda request: posted.append(request.post_data or "") if request.method == "POST" else None)
     page.get_by_role("link", name="Add Credential").click()
     dialog = page.get_by_role("dialog", name="Add New Credential")
     expect(dialog.get_by_label("Credential Name")).to_be_focused()
-    with page.expect_request(is_type_change):
-        dialog.get_by_label("Authentication type").select_option(label="No Authentication")
-    with page.expect_request(lambda request: "_action=add_header" in (request.post_data or "")):
-        dialog.get_by_role("button", name="+ Header").click()
-    try:  # the type change answers first, unless the newer request cancelled it
-        held["refresh"].continue_()
-    except PlaywrightError:
-        pass
-    for _ in range(200):  # until the type change's answer is in (or it was cancelled)
-        if type_change_settled:
-            break
-        page.wait_for_timeout(25)
-    assert type_change_settled
-    held["add_header"].continue_()
+    page.evaluate(
+        """() => {
+            window.__formSwaps = 0;
+            document.addEventListener("htmx:afterSwap", (event) => {
+                if (event.target.id === "credential-form") window.__formSwaps += 1;
+            });
+            const type = document.getElementById("id_auth_type");
+            type.value = "none";
+            type.dispatchEvent(new Event("change", { bubbles: true }));
+            document.getElementById("add-header").click();
+        }"""
+    )
+    settled(page)
     expect(dialog.get_by_label("Header name")).to_be_focused()
     expect(dialog.get_by_label("Authentication type")).to_have_value("none")
+    assert page.evaluate("window.__formSwaps") == 1
+    actions = [action for body in posted for action in ("refresh", "add_header") if f"_action={action}" in body]
+    assert actions == ["refresh", "add_header"]

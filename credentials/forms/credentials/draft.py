@@ -22,12 +22,10 @@ from credentials.actions.credentials import CredentialInput
 from credentials.forms.credentials.rows import HeaderRow, OrganizationRow, SecretHeaderRow
 from credentials.forms.credentials.rules import (
     FIELDS,
-    INVALID_URL,
     MAX_EXTRA_HEADERS,
     MAX_ORGANIZATION_ROWS,
     MAX_SECRET_HEADERS,
     ORIGIN_CHANGED,
-    REQUIRED,
     STORED_SECRET_UNREADABLE,
     auth_type_field,
     checked_name,
@@ -36,8 +34,11 @@ from credentials.forms.credentials.rules import (
     has_control_characters,
     header_name_problem,
     header_value_problem,
+    invalid_url,
     origin_of,
+    required_problem,
     unsendable_problem,
+    url_scheme_problem,
 )
 from credentials.models import Credential, Organization
 
@@ -169,8 +170,21 @@ class CredentialDraft:
             return origin_of(posted) != origin_of(stored)
         return False
 
-    def secret_required(self) -> str:
-        return ORIGIN_CHANGED if self.origin_changed else REQUIRED
+    def secret_required(self, label: str) -> str:
+        return ORIGIN_CHANGED if self.origin_changed else required_problem(label)
+
+    def secret_header_label(self, key: str) -> str:
+        """A secret header value's label: the connector's ("API Key"), else "Value for X-Api-Key"."""
+        return self.connector.label_for(key, f"Value for {key}" if key else "Value")
+
+    def organization_secret_labels(self) -> dict[str, str]:
+        """An organization row's secret inputs, by name, with their labels."""
+        auth = self.selected_auth_type
+        if auth.repeats_pairs:
+            labels = [self.secret_header_label(pair.key) for pair in self.secret_headers]
+        else:
+            labels = [self.connector.label_for(f.name, f.label) for f in auth.secret_fields]
+        return dict(zip(self.organization_secret_names(), labels))
 
     def organization_secret_names(self) -> list[str]:
         """The names of one organization row's secrets for the selected type."""
@@ -223,7 +237,8 @@ class CredentialDraft:
             if len(value) > f.max_length:
                 problem = f"Ensure this value has at most {f.max_length} characters (it has {len(value)})."
             elif not value and not (f.secret and stored):
-                problem = self.secret_required() if f.secret else REQUIRED
+                label = self.connector.label_for(f.name, f.label)
+                problem = self.secret_required(label) if f.secret else required_problem(label)
             elif "\r" in value or "\n" in value:
                 problem = "This value cannot contain line breaks."
             elif has_control_characters(value):
@@ -243,10 +258,13 @@ class CredentialDraft:
         if auth.code == catalog.AWS4:
             endpoint = self.auth_values.get("endpoint", "")
             if endpoint and "endpoint" not in self.auth_errors:
-                try:
-                    URLValidator(schemes=["http", "https"])(endpoint)
-                except forms.ValidationError:
-                    self.auth_errors["endpoint"] = [INVALID_URL]
+                if not endpoint.lower().startswith(("https://", "http://")):
+                    self.auth_errors["endpoint"] = [url_scheme_problem("Base Endpoint")]
+                else:
+                    try:
+                        URLValidator(schemes=["http", "https"])(endpoint)
+                    except forms.ValidationError:
+                        self.auth_errors["endpoint"] = [invalid_url("Base Endpoint")]
         return catalog.headers_set_by(auth.code, self.settings_to_store())
 
     def _check_secret_headers(self) -> set[str]:
@@ -266,7 +284,7 @@ class CredentialDraft:
             if problem := header_value_problem(row.value):
                 row.errors["value"] = [problem]
             elif not row.value and not (row.stored and not self.instance.org_specific):
-                row.errors["value"] = [self.secret_required()]
+                row.errors["value"] = [self.secret_required(self.secret_header_label(row.key))]
         return seen
 
     def _check_headers(self, reserved: set[str]) -> None:
@@ -286,6 +304,7 @@ class CredentialDraft:
             return
         children = set(self.organization.children.values_list("slug", flat=True))
         auth = self.selected_auth_type
+        labels = self.organization_secret_labels()
         seen: set[str] = set()
         for row in self.organization_rows:
             if not row.organization:
@@ -301,7 +320,7 @@ class CredentialDraft:
                 if problem := header_value_problem(value, sent_in_a_header=in_header):
                     row.errors[name] = [problem]
                 elif not value and not row.stored:
-                    row.errors[name] = [self.secret_required()]
+                    row.errors[name] = [self.secret_required(labels[name])]
 
     def stored_secret_unreadable(self, organization: str = "") -> None:
         """A blank input asked to keep a stored secret that cannot be decrypted: those need typing again."""

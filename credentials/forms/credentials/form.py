@@ -196,8 +196,20 @@ class CredentialForm(OverlayInputs, RowEditing, forms.Form):
     def secret_header_formset(self) -> RowFormSet:
         rows = [{"key": row.key, "value": row.value if self.is_bound else ""} for row in self.secret_headers]
         formset = shown(SecretHeaderFormSet, SECRET_HEADERS, rows, [row.errors for row in self.secret_headers])
+        keeps_stored = self.instance is not None and not self.instance.org_specific
         for row_form, row in zip(formset.forms, self.secret_headers):
             row_form.stored, row_form.label = row.stored, row.label
+            field = row_form["value"]
+            row_form.shown_input = {
+                "name": field.html_name,
+                "id": field.auto_id,
+                "label": row.label,
+                "masked": self.connector.masks(row.key),
+                "value": (field.value() or "") if self.is_bound else "",
+                "stored": row.stored,
+                "required": not (row.stored and keeps_stored),
+                "errors": row_form.errors.get("value", []),
+            }
         return formset
 
     @cached_property

@@ -154,6 +154,7 @@ class RowEditing:
     organization_rows: list[OrganizationRow]
     auth_values: dict[str, str]
     restarted: bool
+    can_add_organization: bool
 
     def restart(self) -> None:
         """Redraw the form as typed, without judging it; a setting left empty gets its default back.
@@ -188,7 +189,8 @@ class RowEditing:
                 row.values = {f"value_{i}": v for i, v in enumerate(values)}
 
     def add_organization_row(self) -> None:
-        if len(self.organization_rows) < OrganizationFormSet.absolute_max:
+        # Past one row per child organization a row could only repeat one (the overlay disables Add).
+        if len(self.organization_rows) < OrganizationFormSet.absolute_max and self.can_add_organization:
             self.organization_rows.append(OrganizationRow())
 
     def remove_organization_row(self, index: int) -> None:

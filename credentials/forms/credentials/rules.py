@@ -121,14 +121,34 @@ def origin_of(url: str) -> tuple[str, str, int | None] | None:
 
 # The credential's own fields -------------------------------------------------------------------
 
-INVALID_URL = "Enter a valid URL that starts with http:// or https://."
+# Each message says what to do, in the overlay and in the API's 400 alike.
+NAME_REQUIRED = "Enter a name for the credential."
+BASE_URL_REQUIRED = "Enter the Base URL, such as https://api.example.com."
+
+
+def url_scheme_problem(label: str) -> str:
+    return f"{label} must start with https:// or http://"
+
+
+def invalid_url(label: str) -> str:
+    return f"Enter a whole address for the {label}, such as https://api.example.com."
+
+
+def required_problem(label: str) -> str:
+    """What an empty required input says: "Enter the Password."."""
+    return f"Enter the {label}."
+
 
 # The credential's own fields, as the overlay shows them and as every path checks them.
 FIELDS: dict[str, forms.Field] = {
-    "name": forms.CharField(label="Credential Name", max_length=100),
+    "name": forms.CharField(label="Credential Name", max_length=100, error_messages={"required": NAME_REQUIRED}),
     "description": forms.CharField(label="Credential Description", max_length=500, required=False),
-    "base_url": forms.CharField(label="Base URL", max_length=2048),
-    "content_type": forms.ChoiceField(label="Content-Type", choices=list(catalog.CONTENT_TYPES.items())),
+    "base_url": forms.CharField(label="Base URL", max_length=2048, error_messages={"required": BASE_URL_REQUIRED}),
+    "content_type": forms.ChoiceField(
+        label="Content-Type",
+        choices=list(catalog.CONTENT_TYPES.items()),
+        error_messages={"required": "Choose a Content-Type: JSON, XML or form-urlencoded."},
+    ),
 }
 
 
@@ -142,7 +162,12 @@ def auth_type_field(connector: catalog.Connector) -> forms.ChoiceField:
 
 
 def checked_name(name: str, organization: Organization, instance: Credential | None) -> str:
-    name = clean_name(name)
+    try:
+        name = clean_name(name)
+    except forms.ValidationError as error:
+        if error.code == "required":
+            raise forms.ValidationError(NAME_REQUIRED, code="required") from None
+        raise
     others = gate.credentials_for(organization).filter(name__iexact=name)
     if instance is not None:
         others = others.exclude(pk=instance.pk)
@@ -151,10 +176,12 @@ def checked_name(name: str, organization: Organization, instance: Credential | N
     return name
 
 
-def checked_url(url: str) -> str:
+def checked_url(url: str, label: str = "Base URL") -> str:
     url = url.strip()
+    if not url.lower().startswith(("https://", "http://")):
+        raise forms.ValidationError(url_scheme_problem(label))
     try:
         URLValidator(schemes=["http", "https"])(url)
     except forms.ValidationError:
-        raise forms.ValidationError(INVALID_URL) from None
+        raise forms.ValidationError(invalid_url(label)) from None
     return url
