@@ -128,4 +128,3 @@ urlpatterns = [
         name="api_key_reactivate",
     ),
 ]
-
