@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from credentials.audit import OPERATOR
 from credentials.models import AccessKey, AuditEvent, Connection, Credential, Membership, Organization
+from tests.clients import api
 from tests.factories import make_connection, make_credential, make_system_key
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -324,6 +325,41 @@ def test_create_system_key_prints_the_id_and_secret_once(organization) -> None:
     # Without --expires-in-days the organization's default expiry applies.
     default = timedelta(days=organization.access_key_default_expiry)
     assert abs(another.expires_at - another.created_at - default) < timedelta(seconds=5)
+
+
+def test_create_system_key_restricted_to_addresses(organization) -> None:
+    data = json.loads(
+        run(
+            "create_system_key",
+            "acme",
+            "--name",
+            "Office",
+            "--allow-address",
+            "203.0.113.0/24",
+            "--allow-address",
+            "2001:db8::1",
+            "--json",
+        )[0]
+    )
+    assert data["allowed_addresses"] == ["203.0.113.0/24", "2001:db8::1"]
+    key = (AccessKey.objects.get(key_id=data["key_id"]), data["secret"])
+    assert api("get", "account", key, REMOTE_ADDR="203.0.113.9").status_code == 200
+    refused = api("get", "account", key, REMOTE_ADDR="198.51.100.7")
+    assert refused.status_code == 403 and refused.json()["detail"] == "This key cannot be used from 198.51.100.7."
+    problem = fails("create_system_key", "acme", "--name", "x", "--allow-address", "10.0.0.1/8", returncode=2)
+    assert "did you mean 10.0.0.0/8" in problem
+    assert "not an IPv4 or IPv6 address" in fails(
+        "create_system_key", "acme", "--name", "x", "--allow-address", "office", returncode=2
+    )
+
+
+def test_create_system_key_respects_the_maximum_lifetime(organization) -> None:
+    organization.access_key_max_lifetime = 30
+    organization.save(update_fields=["access_key_max_lifetime"])
+    problem = fails("create_system_key", "acme", "--name", "Long", "--expires-in-days", "90", returncode=2)
+    assert "may last at most 30 days" in problem
+    assert not AccessKey.objects.filter(name="Long").exists()
+    run("create_system_key", "acme", "--name", "Short", "--expires-in-days", "30")
 
 
 def test_create_system_key_failures(organization) -> None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from credentials import gate
+from django.core.exceptions import ValidationError
+
+from credentials import allowed_addresses, gate
 from credentials.actions.access_keys import do_create_system_access_key
 from credentials.management.base import OPERATOR, OperatorCommand, bad_arguments
 from credentials.models import AccessKey, Membership, Organization
@@ -25,6 +27,13 @@ class Command(OperatorCommand):
         parser.add_argument("--role", choices=Membership.Role.values, default=Membership.Role.MEMBER)
         parser.add_argument("--expires-in-days", type=int, metavar="N", help="expire after N days (N ≥ 1)")
         parser.add_argument("--json", action="store_true", help="print the key as JSON")
+        parser.add_argument(
+            "--allow-address",
+            action="append",
+            default=[],
+            metavar="ADDRESS",
+            help="accept the key only from this IPv4/IPv6 address or CIDR range (repeatable; none: anywhere)",
+        )
         uses = parser.add_mutually_exclusive_group()
         uses.add_argument(
             "--use-credential",
@@ -47,9 +56,22 @@ class Command(OperatorCommand):
         organization = self.organization(options["organization"])
         if days is None:
             days = organization.access_key_default_expiry
-        access_key, secret = do_create_system_access_key(
-            organization, name, options["role"], days, actor=OPERATOR, **self.permissions(organization, options)
-        )
+        try:
+            addresses = allowed_addresses.parse(options["allow_address"])
+        except ValidationError as problem:
+            raise bad_arguments(" ".join(problem.messages)) from None
+        try:
+            access_key, secret = do_create_system_access_key(
+                organization,
+                name,
+                options["role"],
+                days,
+                actor=OPERATOR,
+                addresses=addresses,
+                **self.permissions(organization, options),
+            )
+        except ValueError as refused:  # longer than the organization's maximum lifetime
+            raise bad_arguments(str(refused)) from None
         if options["json"]:
             self.write_json(
                 {
@@ -60,6 +82,7 @@ class Command(OperatorCommand):
                     "expires_at": access_key.expires_at.isoformat() if access_key.expires_at else None,
                     "credential_access": access_key.credential_access,
                     "permitted_credentials": sorted(options["use_credential"]),
+                    "allowed_addresses": access_key.allowed_addresses,
                 }
             )
             return
