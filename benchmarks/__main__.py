@@ -35,6 +35,7 @@ def _run_here(names: list[str]) -> None:
 
     django.setup()
     call_command("migrate", verbosity=0)
+    call_command("createcachetable", verbosity=0)  # as every make target does: the default cache is the database
     for name in names:
         module = importlib.import_module(f"benchmarks.{name}")
         print(f"\n== {name} ==", flush=True)
