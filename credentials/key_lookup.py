@@ -37,25 +37,32 @@ def _columns(model: type[models.Model]) -> list[models.Field]:
     return [field for field in model._meta.concrete_fields if field.attname not in UNREAD.get(model, ())]
 
 
-def _reader(field: models.Field) -> Callable[[Any], Any] | None:
-    """How a column's raw value becomes the attribute's value, or None where the driver's value is it."""
+def _reader(field: models.Field, vendor: str) -> Callable[[Any], Any] | None:
+    """How a column's raw (non-NULL) value becomes the attribute's value on ``vendor``'s database, or
+    None where the driver's value already is it: psycopg hands back aware datetimes, UUIDs and booleans,
+    SQLite (through Django's converters) booleans and naive datetimes; both hand back JSON as text."""
     if isinstance(field, models.JSONField):
         return lambda value: json.loads(value) if isinstance(value, str) else value
+    if vendor == "postgresql":
+        return None
     if isinstance(field, models.DateTimeField):
-        # Stored in UTC (USE_TZ): PostgreSQL hands back an aware datetime, SQLite a naive one (or text).
+        # Stored in UTC (USE_TZ): SQLite hands back a naive datetime (or text).
         def to_datetime(value: Any) -> Any:
-            if value is None:
-                return None
             if not isinstance(value, datetime):
                 value = field.to_python(value)
             return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
         return to_datetime
     if isinstance(field, models.BooleanField):
-        return lambda value: value if value is None or isinstance(value, bool) else bool(value)
+        return lambda value: value if isinstance(value, bool) else bool(value)
     if isinstance(field, models.UUIDField):
-        return lambda value: value if value is None or isinstance(value, UUID) else UUID(str(value))
+        return lambda value: value if isinstance(value, UUID) else UUID(str(value))
     return None
+
+
+def _readers(fields: list[models.Field], vendor: str) -> list[tuple[int, Callable[[Any], Any]]]:
+    """Where a row's values need reading on ``vendor``, and how: only those columns are touched."""
+    return [(index, reader) for index, field in enumerate(fields) if (reader := _reader(field, vendor)) is not None]
 
 
 class KeyLookup:
@@ -72,8 +79,11 @@ class KeyLookup:
         self.previous_until_index = (
             names.index("previous_secret_until") if self.previous_hash_index is not None else None
         )
-        self.key_readers = [_reader(field) for field in key_fields]
-        self.organization_readers = [_reader(field) for field in organization_fields]
+        self.key_fields, self.organization_fields = key_fields, organization_fields
+        self.previous_until_field = (
+            key_fields[self.previous_until_index] if self.previous_until_index is not None else None
+        )
+        self.vendor_readers: dict[str, tuple[list, list]] = {}
         # Where the organization's unread columns go among its positional values.
         self.organization_gaps = [
             index for index, field in enumerate(Organization._meta.concrete_fields) if field not in organization_fields
@@ -90,14 +100,16 @@ class KeyLookup:
             f"LEFT JOIN {Membership._meta.db_table} m ON m.user_id = k.{user_column} "
             f"AND m.organization_id = k.organization_id "
             f"LEFT JOIN {user.db_table} u ON u.{user.pk.column} = m.user_id "
-            f"WHERE k.{column} = %s"
+            f"WHERE k.{column} = %(value)s"
         )
 
     def find(self, value: str) -> tuple[Sequence[Any] | None, str]:
         """The row (or None) and the database alias it came from."""
         alias = router.db_for_read(self.model)
         with connections[alias].cursor() as cursor:
-            cursor.execute(self.sql, [value])
+            # A named parameter: on SQLite, Django then fills it in with one `%` formatting instead of a
+            # regular-expression pass over the whole (long) statement on every call.
+            cursor.execute(self.sql, {"value": value})
             return cursor.fetchone(), alias
 
     def stored_hash(self, row: Sequence[Any] | None) -> str | None:
@@ -109,26 +121,41 @@ class KeyLookup:
             return None
         return row[self.previous_hash_index] or None
 
-    def previous_until(self, row: Sequence[Any]) -> datetime | None:
+    def previous_until(self, row: Sequence[Any], alias: str) -> datetime | None:
         """Until when the replaced secret works, read from the raw row."""
-        if self.previous_until_index is None:
+        if self.previous_until_index is None or (value := row[self.previous_until_index]) is None:
             return None
-        return self.key_readers[self.previous_until_index](row[self.previous_until_index])
+        reader = _reader(self.previous_until_field, connections[alias].vendor)
+        return value if reader is None else reader(value)
+
+    def _vendor_readers(self, alias: str) -> tuple[list, list]:
+        vendor = connections[alias].vendor
+        if vendor not in self.vendor_readers:
+            self.vendor_readers[vendor] = (
+                _readers(self.key_fields, vendor),
+                _readers(self.organization_fields, vendor),
+            )
+        return self.vendor_readers[vendor]
 
     def build(self, row: Sequence[Any], alias: str) -> tuple[Any, str | None]:
         """The key (``.organization`` set, the organization's debug session key deferred) and its user's role."""
         end = self.key_count + self.organization_count
-        organization_values = _values(self.organization_readers, row[self.key_count : end])
+        key_readers, organization_readers = self._vendor_readers(alias)
+        organization_values = _values(organization_readers, row[self.key_count : end])
         for gap in self.organization_gaps:
             organization_values.insert(gap, models.DEFERRED)
         organization = _loaded(Organization(*organization_values), alias)
-        key = _loaded(self.model(*_values(self.key_readers, row[: self.key_count])), alias)
+        key = _loaded(self.model(*_values(key_readers, row[: self.key_count])), alias)
         key.organization = organization
         return key, row[end]
 
 
-def _values(readers: list, values: Sequence[Any]) -> list[Any]:
-    return [value if reader is None else reader(value) for reader, value in zip(readers, values)]
+def _values(readers: list[tuple[int, Callable[[Any], Any]]], row: Sequence[Any]) -> list[Any]:
+    values = list(row)
+    for index, reader in readers:
+        if (value := values[index]) is not None:
+            values[index] = reader(value)
+    return values
 
 
 def _loaded(instance: Any, alias: str) -> Any:

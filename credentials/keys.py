@@ -313,7 +313,7 @@ def authenticate_access_key(
     # (against dummies where there is no row or no roll), so no refusal takes a shorter path.
     current = hmac.compare_digest(presented, access_key_by_id.stored_hash(row) or NO_HASH)
     previous = hmac.compare_digest(presented, access_key_by_id.previous_hash(row) or NO_HASH)
-    if row is None or not (current or (previous and _previous_still_works(row, now))):
+    if row is None or not (current or (previous and _previous_still_works(row, alias, now))):
         raise KeyRejected(INCORRECT)
     access_key, user_role = access_key_by_id.build(row, alias)
     if access_key.revoked_at is not None:
@@ -336,8 +336,8 @@ def authenticate_access_key(
     return Caller(organization=access_key.organization, role=role, access_key=access_key)
 
 
-def _previous_still_works(row: Any, now: datetime) -> bool:
-    until = access_key_by_id.previous_until(row)
+def _previous_still_works(row: Any, alias: str, now: datetime) -> bool:
+    until = access_key_by_id.previous_until(row, alias)
     return until is not None and until > now
 
 
