@@ -23,7 +23,8 @@ from django.utils import timezone
 from credentials import audit
 from credentials.actions import check_organization
 from credentials.actions.connections import revoke_connections_for_access_key
-from credentials.models import AccessKey, ExpiryNotice, Membership, Organization
+from credentials.emails import admin_emails, email_is_set_up
+from credentials.models import AccessKey, ExpiryNotice, Organization
 from credentials.webhooks.events import access_key_data, emit
 
 logger = logging.getLogger(__name__)
@@ -61,17 +62,8 @@ def _stale(notice: ExpiryNotice, expires_at: datetime | None, now: datetime) -> 
 def recipients(access_key: AccessKey) -> list[str]:
     """Who is emailed: the owner, or for a system-generated key the organization's admins."""
     if access_key.owner_id is not None:
-        emails = [access_key.owner.email]
-    else:
-        admins = Membership.objects.filter(organization_id=access_key.organization_id, role=Membership.Role.ADMIN)
-        emails = list(admins.values_list("user__email", flat=True))
-    return sorted({email for email in emails if email})
-
-
-def email_is_set_up() -> bool:
-    # Django's default is SMTP on localhost: without EMAIL_URL or EMAIL_HOST there is no server to use.
-    smtp = settings.EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend"
-    return bool(settings.EMAIL_HOST) or not smtp
+        return [access_key.owner.email] if access_key.owner.email else []
+    return admin_emails(access_key.organization_id)
 
 
 def _email(access_key: AccessKey, days_left: int, to: list[str]) -> None:

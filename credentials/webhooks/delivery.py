@@ -26,7 +26,8 @@ from django.utils import timezone
 from django_tasks import task
 
 from credentials import audit
-from credentials.models import Membership, WebhookDelivery, WebhookEndpoint
+from credentials.emails import admin_emails, email_is_set_up
+from credentials.models import WebhookDelivery, WebhookEndpoint
 from credentials.outbound import CredentialSession, OutboundError, session_for
 from credentials.webhooks import signing
 
@@ -199,11 +200,10 @@ def _note_failure(endpoint: WebhookEndpoint, delivery: WebhookDelivery, now: Any
 
 
 def _tell_admins(endpoint: WebhookEndpoint) -> None:
-    """Email the organization's admins that the endpoint was disabled, when email is set up (EMAIL_HOST)."""
-    if not settings.EMAIL_HOST:
+    """Email the organization's admins that the endpoint was disabled, when email is set up."""
+    if not email_is_set_up():
         return
-    admins = Membership.objects.filter(organization=endpoint.organization, role=Membership.Role.ADMIN)
-    recipients = sorted({email for email in admins.values_list("user__email", flat=True) if email})
+    recipients = admin_emails(endpoint.organization_id)
     if not recipients:
         return
     send_mail(
