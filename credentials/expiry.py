@@ -150,7 +150,6 @@ def max_lifetime_note(access_key, organization: Organization, now: datetime) -> 
     """How a key's row says it exceeds the maximum lifetime, and since or until when it works; or ""."""
     if not over_max_lifetime(access_key, organization):
         return ""
-    grace_until = organization.access_key_max_lifetime_grace_until
-    if grace_until is not None and grace_until > now:
-        return f"{OVER_MAXIMUM_NOTE}: stops working on {grace_until:%-d %B %Y}"
+    if lifetime_refusal(access_key, organization, now) is None:  # within the grace date
+        return f"{OVER_MAXIMUM_NOTE}: stops working on {organization.access_key_max_lifetime_grace_until:%-d %B %Y}"
     return f"{OVER_MAXIMUM_NOTE}: refused"

@@ -83,7 +83,7 @@ class KeyLookup:
         self.previous_until_field = (
             key_fields[self.previous_until_index] if self.previous_until_index is not None else None
         )
-        self.vendor_readers: dict[str, tuple[list, list]] = {}
+        self.vendor_readers: dict[str, tuple[list, list, Callable[[Any], Any] | None]] = {}
         # Where the organization's unread columns go among its positional values.
         self.organization_gaps = [
             index for index, field in enumerate(Organization._meta.concrete_fields) if field not in organization_fields
@@ -125,22 +125,25 @@ class KeyLookup:
         """Until when the replaced secret works, read from the raw row."""
         if self.previous_until_index is None or (value := row[self.previous_until_index]) is None:
             return None
-        reader = _reader(self.previous_until_field, connections[alias].vendor)
+        reader = self._vendor_readers(alias)[2]
         return value if reader is None else reader(value)
 
-    def _vendor_readers(self, alias: str) -> tuple[list, list]:
+    def _vendor_readers(self, alias: str) -> tuple[list, list, Callable[[Any], Any] | None]:
+        """The key's and the organization's column readers, and the previous secret's end's, on ``alias``."""
         vendor = connections[alias].vendor
         if vendor not in self.vendor_readers:
+            previous_until = self.previous_until_field
             self.vendor_readers[vendor] = (
                 _readers(self.key_fields, vendor),
                 _readers(self.organization_fields, vendor),
+                _reader(previous_until, vendor) if previous_until is not None else None,
             )
         return self.vendor_readers[vendor]
 
     def build(self, row: Sequence[Any], alias: str) -> tuple[Any, str | None]:
         """The key (``.organization`` set, the organization's debug session key deferred) and its user's role."""
         end = self.key_count + self.organization_count
-        key_readers, organization_readers = self._vendor_readers(alias)
+        key_readers, organization_readers, _ = self._vendor_readers(alias)
         organization_values = _values(organization_readers, row[self.key_count : end])
         for gap in self.organization_gaps:
             organization_values.insert(gap, models.DEFERRED)
