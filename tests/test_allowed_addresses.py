@@ -236,7 +236,14 @@ def test_edit_allowed_addresses_from_more_options(admin_client, organization, re
 
 def test_another_organizations_admin_cannot_change_the_list(outsider_client, organization, restricted_key) -> None:
     url = reverse("access_key_addresses", args=[organization.slug, restricted_key[0].pk])
-    assert outsider_client.post(url, {"allowed_addresses": ""}).status_code in (403, 404)
+    assert outsider_client.post(url, {"allowed_addresses": ""}).status_code == 404
+    assert AccessKey.objects.get(pk=restricted_key[0].pk).allowed_addresses != []
+
+
+def test_a_member_cannot_change_the_list(member_client, organization, restricted_key) -> None:
+    url = reverse("access_key_addresses", args=[organization.slug, restricted_key[0].pk])
+    assert member_client.get(url).status_code == 403
+    assert member_client.post(url, {"allowed_addresses": ""}).status_code == 403
     assert AccessKey.objects.get(pk=restricted_key[0].pk).allowed_addresses != []
 
 
