@@ -1,17 +1,20 @@
-"""The one query that verifying a key makes: the key by a unique column, its organization, and the role
-its user holds there now.
+"""The one query that verifying a key makes: the key by its ID (or its hash) and the hash of the secret
+presented, its organization, and the role its user holds there now.
 
 Hand-written, parameterized SQL through ``connection.cursor()`` (the same text on SQLite and
-PostgreSQL), selecting only what verification and the API need: never ``secret_hash`` of another row,
-never the organization's debug session key. For an access key in a roll, the row also carries the
-hash of the secret the roll replaced and until when it works (both columns of the key itself).
-The role comes from LEFT JOINs on the membership (unique per user and organization) and the user,
-not from a correlated subquery.
+PostgreSQL), selecting the key's and its organization's columns: never another row's ``secret_hash``,
+never the organization's debug session key. The role comes from LEFT JOINs on the membership (unique
+per user and organization) and the user, not from a correlated subquery.
 
-The caller compares the stored hashes (current and, in a roll, previous) with the raw row, before any
-model instance is built, so that a wrong secret for a known key ID and an unknown key ID cost the same
-work. Model instances are then made with their public constructors; the few columns a database hands
-back as text (dates, UUIDs and booleans on SQLite, JSON on both) go through their field's ``to_python``.
+The secret is compared in the query: a row comes back only if the presented secret's hash is the key's
+(or, for an access key in a roll, the hash of the secret the roll replaced). A wrong secret for a known
+key ID and an unknown key ID therefore take exactly the same path: no row. The hashes are HMACs under a
+key derived from ``SECRET_KEY``, which a caller cannot compute, so the database's comparison gives away
+nothing a caller could steer (the legacy API key has always been found by its hash the same way).
+
+What comes back is a :class:`Found`: verification reads the few columns it checks from the raw row,
+converting only those (``found.key.revoked_at``); the model instances are built from the same row, with
+their public constructors, only when the request first uses them.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from functools import cached_property
+from operator import itemgetter
 from typing import Any
 from uuid import UUID
 
@@ -32,12 +37,14 @@ from credentials.models import AccessKey, APIKey, Membership, Organization
 # Columns come in the models' field order, so that instances are built from positional values.
 UNREAD = {Organization: {"debug_session_key"}}
 
+Reader = Callable[[Any], Any]
+
 
 def _columns(model: type[models.Model]) -> list[models.Field]:
     return [field for field in model._meta.concrete_fields if field.attname not in UNREAD.get(model, ())]
 
 
-def _reader(field: models.Field, vendor: str) -> Callable[[Any], Any] | None:
+def _reader(field: models.Field, vendor: str) -> Reader | None:
     """How a column's raw (non-NULL) value becomes the attribute's value on ``vendor``'s database, or
     None where the driver's value already is it: psycopg hands back aware datetimes, UUIDs and booleans,
     SQLite (through Django's converters) booleans and naive datetimes; both hand back JSON as text."""
@@ -60,38 +67,78 @@ def _reader(field: models.Field, vendor: str) -> Callable[[Any], Any] | None:
     return None
 
 
-def _readers(fields: list[models.Field], vendor: str) -> list[tuple[int, Callable[[Any], Any]]]:
-    """Where a row's values need reading on ``vendor``, and how: only those columns are touched."""
-    return [(index, reader) for index, field in enumerate(fields) if (reader := _reader(field, vendor)) is not None]
+def _read(index: int, reader: Reader | None) -> property:
+    if reader is None:
+        return property(itemgetter(index))
+
+    def read(row: tuple) -> Any:
+        value = row[index]
+        return value if value is None else reader(value)
+
+    return property(read)
+
+
+def _columns_view(name: str, places: dict[str, tuple[int, Reader | None]]) -> type[tuple]:
+    """A view of a raw row as one model's columns by attribute name (as a named tuple reads its
+    fields), each converted when it is read."""
+    attributes = {attname: _read(index, reader) for attname, (index, reader) in places.items()}
+    return type(name, (tuple,), {"__slots__": (), **attributes})
+
+
+class Found:
+    """A key whose secret matched: ``key`` and ``organization`` read single columns from the raw row,
+    ``user_role`` is its user's role now (None if gone), ``instance`` is the key as a model instance
+    (with ``.organization``), built on first use with whatever ``update`` noted since."""
+
+    def __init__(self, lookup: KeyLookup, row: Sequence[Any], alias: str) -> None:
+        self.lookup, self.row, self.alias = lookup, row, alias
+        key_view, organization_view = lookup.views(alias)
+        self.key, self.organization = key_view(row), organization_view(row)
+        self.user_role = row[-1]
+        self.updates: dict[str, Any] = {}
+
+    def update(self, changes: dict[str, Any]) -> None:
+        """Note values written to the key's row since it was read, for the instance to carry."""
+        self.updates.update(changes)
+        if "instance" in self.__dict__:
+            for field, value in changes.items():
+                setattr(self.instance, field, value)
+
+    @cached_property
+    def instance(self) -> Any:
+        lookup, row = self.lookup, self.row
+        end = lookup.key_count + lookup.organization_count
+        key_readers, organization_readers = lookup.readers(self.alias)
+        organization_values = _values(organization_readers, row[lookup.key_count : end])
+        for gap in lookup.organization_gaps:
+            organization_values.insert(gap, models.DEFERRED)
+        organization = _loaded(Organization(*organization_values), self.alias)
+        key = _loaded(lookup.model(*_values(key_readers, row[: lookup.key_count])), self.alias)
+        key.organization = organization
+        for field, value in self.updates.items():
+            setattr(key, field, value)
+        return key
 
 
 class KeyLookup:
-    """``find(value)`` → the raw row of the key whose ``column`` equals ``value``; ``build(row)`` → the key."""
+    """``find(**values)`` → the :class:`Found` key matching ``where``, or None."""
 
-    def __init__(self, model: type[models.Model], column: str, user_column: str) -> None:
+    def __init__(self, model: type[models.Model], user_column: str, where: str) -> None:
         self.model = model
-        key_fields, organization_fields = _columns(model), _columns(Organization)
-        self.key_count, self.organization_count = len(key_fields), len(organization_fields)
-        names = [field.attname for field in key_fields]
-        self.hash_index = names.index("secret_hash")
-        # An access key in a roll also answers to the secret the roll replaced, until its time is up.
-        self.previous_hash_index = names.index("previous_secret_hash") if "previous_secret_hash" in names else None
-        self.previous_until_index = (
-            names.index("previous_secret_until") if self.previous_hash_index is not None else None
-        )
-        self.key_fields, self.organization_fields = key_fields, organization_fields
-        self.previous_until_field = (
-            key_fields[self.previous_until_index] if self.previous_until_index is not None else None
-        )
-        self.vendor_readers: dict[str, tuple[list, list, Callable[[Any], Any] | None]] = {}
+        self.key_fields, self.organization_fields = _columns(model), _columns(Organization)
+        self.key_count, self.organization_count = len(self.key_fields), len(self.organization_fields)
+        self.vendor_views: dict[str, tuple[type[tuple], type[tuple]]] = {}
+        self.vendor_readers: dict[str, tuple[list, list]] = {}
         # Where the organization's unread columns go among its positional values.
         self.organization_gaps = [
-            index for index, field in enumerate(Organization._meta.concrete_fields) if field not in organization_fields
+            index
+            for index, field in enumerate(Organization._meta.concrete_fields)
+            if field not in self.organization_fields
         ]
         user = get_user_model()._meta
-        key_columns = ", ".join(f"k.{field.column}" for field in key_fields)
-        organization_columns = ", ".join(f"o.{field.column}" for field in organization_fields)
-        # Only table and column names from the models go into the text; the looked-up value is a parameter.
+        key_columns = ", ".join(f"k.{field.column}" for field in self.key_fields)
+        organization_columns = ", ".join(f"o.{field.column}" for field in self.organization_fields)
+        # Only table and column names from the models go into the text; the looked-up values are parameters.
         self.sql = (
             f"SELECT {key_columns}, {organization_columns}, "  # noqa: S608 - names from the models only
             f"CASE WHEN u.{user.get_field('is_active').column} THEN m.role END "
@@ -100,60 +147,45 @@ class KeyLookup:
             f"LEFT JOIN {Membership._meta.db_table} m ON m.user_id = k.{user_column} "
             f"AND m.organization_id = k.organization_id "
             f"LEFT JOIN {user.db_table} u ON u.{user.pk.column} = m.user_id "
-            f"WHERE k.{column} = %(value)s"
+            f"WHERE {where}"
         )
 
-    def find(self, value: str) -> tuple[Sequence[Any] | None, str]:
-        """The row (or None) and the database alias it came from."""
+    def find(self, **values: str) -> Found | None:
         alias = router.db_for_read(self.model)
         with connections[alias].cursor() as cursor:
-            # A named parameter: on SQLite, Django then fills it in with one `%` formatting instead of a
+            # Named parameters: on SQLite, Django then fills them in with one `%` formatting instead of a
             # regular-expression pass over the whole (long) statement on every call.
-            cursor.execute(self.sql, {"value": value})
-            return cursor.fetchone(), alias
+            cursor.execute(self.sql, values)
+            row = cursor.fetchone()
+        return None if row is None else Found(self, row, alias)
 
-    def stored_hash(self, row: Sequence[Any] | None) -> str | None:
-        return None if row is None else row[self.hash_index]
+    def views(self, alias: str) -> tuple[type[tuple], type[tuple]]:
+        """The views of a row as the key's and as the organization's columns, with ``alias``'s readers."""
+        vendor = connections[alias].vendor
+        if vendor not in self.vendor_views:
+            key_places = {field.attname: (index, _reader(field, vendor)) for index, field in enumerate(self.key_fields)}
+            organization_places = {
+                field.attname: (self.key_count + index, _reader(field, vendor))
+                for index, field in enumerate(self.organization_fields)
+            }
+            self.vendor_views[vendor] = (
+                _columns_view(f"{self.model.__name__}Columns", key_places),
+                _columns_view("OrganizationColumns", organization_places),
+            )
+        return self.vendor_views[vendor]
 
-    def previous_hash(self, row: Sequence[Any] | None) -> str | None:
-        """The hash of the secret a roll replaced, or None (no row, no roll, or a model without rolls)."""
-        if row is None or self.previous_hash_index is None:
-            return None
-        return row[self.previous_hash_index] or None
-
-    def previous_until(self, row: Sequence[Any], alias: str) -> datetime | None:
-        """Until when the replaced secret works, read from the raw row."""
-        if self.previous_until_index is None or (value := row[self.previous_until_index]) is None:
-            return None
-        reader = self._vendor_readers(alias)[2]
-        return value if reader is None else reader(value)
-
-    def _vendor_readers(self, alias: str) -> tuple[list, list, Callable[[Any], Any] | None]:
-        """The key's and the organization's column readers, and the previous secret's end's, on ``alias``."""
+    def readers(self, alias: str) -> tuple[list, list]:
+        """The key's and the organization's columns that need reading on ``alias``, and how."""
         vendor = connections[alias].vendor
         if vendor not in self.vendor_readers:
-            previous_until = self.previous_until_field
-            self.vendor_readers[vendor] = (
-                _readers(self.key_fields, vendor),
-                _readers(self.organization_fields, vendor),
-                _reader(previous_until, vendor) if previous_until is not None else None,
+            self.vendor_readers[vendor] = tuple(
+                [(index, reader) for index, field in enumerate(fields) if (reader := _reader(field, vendor))]
+                for fields in (self.key_fields, self.organization_fields)
             )
         return self.vendor_readers[vendor]
 
-    def build(self, row: Sequence[Any], alias: str) -> tuple[Any, str | None]:
-        """The key (``.organization`` set, the organization's debug session key deferred) and its user's role."""
-        end = self.key_count + self.organization_count
-        key_readers, organization_readers, _ = self._vendor_readers(alias)
-        organization_values = _values(organization_readers, row[self.key_count : end])
-        for gap in self.organization_gaps:
-            organization_values.insert(gap, models.DEFERRED)
-        organization = _loaded(Organization(*organization_values), alias)
-        key = _loaded(self.model(*_values(key_readers, row[: self.key_count])), alias)
-        key.organization = organization
-        return key, row[end]
 
-
-def _values(readers: list[tuple[int, Callable[[Any], Any]]], row: Sequence[Any]) -> list[Any]:
+def _values(readers: list[tuple[int, Reader]], row: Sequence[Any]) -> list[Any]:
     values = list(row)
     for index, reader in readers:
         if (value := values[index]) is not None:
@@ -168,5 +200,16 @@ def _loaded(instance: Any, alias: str) -> Any:
     return instance
 
 
-access_key_by_id = KeyLookup(AccessKey, "key_id", "owner_id")
-api_key_by_hash = KeyLookup(APIKey, "secret_hash", "created_by_id")
+def _column(model: type[models.Model], name: str) -> str:
+    return model._meta.get_field(name).column
+
+
+# An access key answers to its current secret and, during a roll, to the one the roll replaced (whose
+# end the caller checks on the row).
+access_key_by_id = KeyLookup(
+    AccessKey,
+    "owner_id",
+    f"k.{_column(AccessKey, 'key_id')} = %(key_id)s AND (k.{_column(AccessKey, 'secret_hash')} = %(hash)s "
+    f"OR k.{_column(AccessKey, 'previous_secret_hash')} = %(hash)s)",
+)
+api_key_by_hash = KeyLookup(APIKey, "created_by_id", f"k.{_column(APIKey, 'secret_hash')} = %(hash)s")

@@ -22,7 +22,6 @@ import re
 import secrets
 import string
 import zlib
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -35,7 +34,7 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from credentials import allowed_addresses, expiry
-from credentials.key_lookup import access_key_by_id, api_key_by_hash
+from credentials.key_lookup import Found, access_key_by_id, api_key_by_hash
 from credentials.models import AccessKey, APIKey, Membership, Organization
 from credentials.models.organizations import new_debug_session_key
 
@@ -48,8 +47,6 @@ KEY_ID_RANDOM_LENGTH = 16
 RANDOM_LENGTH = 32  # 32 base62 characters: log2(62) * 32 ≈ 190 bits
 CHECKSUM_LENGTH = 6  # 62**6 > 2**32, so any CRC32 fits
 API_KEY_DISPLAY_LENGTH = len(API_KEY_PREFIX) + 8
-# What a presented hash is compared with where there is nothing to compare it with (never an HMAC's hex).
-NO_HASH = "0" * 64
 # When the current secret stops working after a roll, as offered on the screen and by `roll_key --grace`.
 ROLL_GRACE_PERIODS = {
     "now": ("Now", timedelta(0)),
@@ -94,14 +91,27 @@ class KeyForbidden(KeyRejected):
     maximum lifetime): answered 403, not counted as a failed guess."""
 
 
-@dataclass(frozen=True)
 class Caller:
-    """Who is calling the JSON API: an organization, the role the key acts with, and the key itself."""
+    """Who is calling the JSON API: an organization, the role the key acts with, and the key itself.
 
-    organization: Organization
-    role: str
-    access_key: AccessKey | None = None
-    api_key: APIKey | None = None
+    Verification reads only the columns it checks; the key and its organization become model instances,
+    from the same row, when the request first uses them.
+    """
+
+    def __init__(self, found: Found, role: str) -> None:
+        self.found, self.role = found, role
+
+    @property
+    def organization(self) -> Organization:
+        return self.found.instance.organization
+
+    @property
+    def access_key(self) -> AccessKey | None:
+        return self.found.instance if self.found.lookup is access_key_by_id else None
+
+    @property
+    def api_key(self) -> APIKey | None:
+        return self.found.instance if self.found.lookup is api_key_by_hash else None
 
     @property
     def is_admin(self) -> bool:
@@ -300,48 +310,43 @@ def authenticate_access_key(
     """Check an access key ID + secret; return the caller or raise :class:`KeyRejected`. ``address``,
     ``method`` and ``path`` (without the query) describe the request, for the key's last use.
 
-    One query: the key by its unique ID, with its organization and its owner's current role.
+    One query: the key by its unique ID and the secret's hash, with its organization and its owner's
+    current role. A wrong secret and an unknown ID both find no row (see credentials.key_lookup).
     """
     if not is_access_key_id(key_id) or not is_well_formed(secret, ACCESS_KEY_SECRET_PREFIX):
         raise KeyRejected(MALFORMED)
     now = now or timezone.now()
     presented = hash_secret(secret)
-    row, alias = access_key_by_id.find(key_id)
-    # Compared on the raw row, against a dummy when the ID is unknown: a wrong secret and an unknown ID
-    # take the same path, and no model instance is built for either.
-    # During a roll the secret it replaced works too, until its time: both comparisons are always made
-    # (against dummies where there is no row or no roll), so no refusal takes a shorter path.
-    current = hmac.compare_digest(presented, access_key_by_id.stored_hash(row) or NO_HASH)
-    previous = hmac.compare_digest(presented, access_key_by_id.previous_hash(row) or NO_HASH)
-    if row is None or not (current or (previous and _previous_still_works(row, alias, now))):
+    found = access_key_by_id.find(key_id=key_id, hash=presented)
+    if found is None:
         raise KeyRejected(INCORRECT)
-    access_key, user_role = access_key_by_id.build(row, alias)
-    if access_key.revoked_at is not None:
+    key = found.key
+    # During a roll the secret it replaced works too, until its time.
+    if not hmac.compare_digest(presented, key.secret_hash):
+        until = key.previous_secret_until
+        if until is None or until <= now:
+            raise KeyRejected(INCORRECT)
+    if key.revoked_at is not None:
         raise KeyRejected(REVOKED)
-    if access_key.deactivated_at is not None:
+    if key.deactivated_at is not None:
         raise KeyRejected(INACTIVE)
-    if access_key.expires_at is not None and access_key.expires_at <= now:
+    if (expires_at := key.expires_at) is not None and expires_at <= now:
         raise KeyRejected(EXPIRED)
-    if access_key.owner_id is None:  # a system-generated key acts with its stored role
-        role = access_key.role
-    elif user_role is None:
+    if key.owner_id is None:  # a system-generated key acts with its stored role
+        role = key.role
+    elif found.user_role is None:
         raise KeyRejected(OWNER_GONE)
     else:
-        role = user_role
-    if refusal := allowed_addresses.refusal(access_key.allowed_addresses, address):
+        role = found.user_role
+    if refusal := allowed_addresses.refusal(key.allowed_addresses, address):
         raise KeyForbidden(refusal)
-    if refusal := expiry.lifetime_refusal(access_key, access_key.organization, now):
+    if refusal := expiry.lifetime_refusal(key, found.organization, now):
         raise KeyForbidden(refusal)
-    record_use(access_key, address=address, method=method, path=path, now=now)
-    return Caller(organization=access_key.organization, role=role, access_key=access_key)
+    record_use(found, address=address, method=method, path=path, now=now)
+    return Caller(found, role)
 
 
-def _previous_still_works(row: Any, alias: str, now: datetime) -> bool:
-    until = access_key_by_id.previous_until(row, alias)
-    return until is not None and until > now
-
-
-def api_key_refusal(organization: Organization, now: datetime) -> str | None:
+def api_key_refusal(organization: Any, now: datetime) -> str | None:
     """Why the organization's legacy API keys are refused right now, or None if they work."""
     policy = organization.api_key_policy
     if policy == Organization.APIKeyPolicy.DISABLED:
@@ -362,45 +367,40 @@ def authenticate_api_key(key: str, *, address: str | None = None, now: datetime 
     if not is_well_formed(key, API_KEY_PREFIX):
         raise KeyRejected(MALFORMED)
     now = now or timezone.now()
-    presented = hash_secret(key)
-    row, alias = api_key_by_hash.find(presented)
-    # The lookup is by a keyed hash the caller cannot steer; the comparison is constant-time anyway.
-    if row is None or not hmac.compare_digest(presented, api_key_by_hash.stored_hash(row)):
+    found = api_key_by_hash.find(hash=hash_secret(key))
+    if found is None:
         raise KeyRejected(API_KEY_INCORRECT)
-    api_key, user_role = api_key_by_hash.build(row, alias)
-    if refusal := api_key_refusal(api_key.organization, now):
+    if refusal := api_key_refusal(found.organization, now):
         raise KeyRejected(refusal)
-    if api_key.deactivated_at is not None:
+    if found.key.deactivated_at is not None:
         raise KeyRejected(API_KEY_INACTIVE)
-    if api_key.created_by_id is None:
+    if found.key.created_by_id is None:
         role = Membership.Role.MEMBER
-    elif user_role is None:
+    elif found.user_role is None:
         raise KeyRejected(CREATOR_GONE)
     else:
-        role = user_role
-    record_use(api_key, address=address, now=now)
-    return Caller(organization=api_key.organization, role=role, api_key=api_key)
+        role = found.user_role
+    record_use(found, address=address, now=now)
+    return Caller(found, role)
 
 
-def record_use(
-    key: AccessKey | APIKey, *, address: str | None, now: datetime, method: str = "", path: str = ""
-) -> None:
-    """Note that ``key`` was used, at most once a minute: no write at all if it was noted recently. An
-    access key also notes the address, method and path of that request (never its query string, which
+def record_use(found: Found, *, address: str | None, now: datetime, method: str = "", path: str = "") -> None:
+    """Note that the found key was used, at most once a minute: no write at all if it was noted recently.
+    An access key also notes the address, method and path of that request (never its query string, which
     could carry anything).
 
     The UPDATE is conditional, so concurrent requests write once between them.
     """
     cutoff = now - LAST_USED_INTERVAL
-    if key.last_used_at is not None and key.last_used_at > cutoff:
+    if (last_used_at := found.key.last_used_at) is not None and last_used_at > cutoff:
         return
+    model = found.lookup.model
     changes: dict[str, Any] = {"last_used_at": now}
-    if isinstance(key, AccessKey):
+    if model is AccessKey:
         changes["last_used_ip"] = address
         changes["last_used_method"] = method[: AccessKey._meta.get_field("last_used_method").max_length]
         changes["last_used_path"] = path.split("?", 1)[0][: AccessKey._meta.get_field("last_used_path").max_length]
-    type(key).objects.filter(pk=key.pk).filter(Q(last_used_at__isnull=True) | Q(last_used_at__lte=cutoff)).update(
+    model.objects.filter(pk=found.key.id).filter(Q(last_used_at__isnull=True) | Q(last_used_at__lte=cutoff)).update(
         **changes
     )
-    for field, value in changes.items():
-        setattr(key, field, value)
+    found.update(changes)
