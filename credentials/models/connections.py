@@ -37,7 +37,11 @@ class Connection(models.Model):
 
     class Meta:
         ordering = ["name", "id"]
-        indexes = [models.Index(fields=["organization", "name", "id"], name="connection_list_order")]
+        indexes = [
+            models.Index(fields=["organization", "name", "id"], name="connection_list_order"),
+            # The list filtered by status (and connector): the page and its bounded count from the index alone.
+            models.Index(fields=["organization", "status", "connector", "name", "id"], name="connection_filter_order"),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -1,0 +1,42 @@
+"""A tile's or row's "More options" menu: its ⋯ button and the items that open a dialog.
+
+Tags rather than included templates: a list renders them for every row, and an ``{% include %}`` costs a
+new context and a template render each time. The menu's ``<ul>`` stays in the page's template, since each
+menu's items differ.
+"""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
+register = template.Library()
+
+
+@register.simple_tag
+def menu_button(menu_id: str, key: object, name: str, restore_focus: bool = False) -> SafeString:
+    """The ⋯ button that opens the menu whose id is ``menu_id`` + ``key`` (an object's pk), labelled for
+    ``name`` (the tile's or row's object); ``restore_focus`` puts focus back on it after a swap."""
+    return format_html(
+        '<button type="button" class="icon-button" aria-haspopup="menu" aria-expanded="false"'
+        ' aria-controls="{}{}" aria-label="More options for {}"{}>⋯</button>',
+        menu_id,
+        key,
+        name,
+        mark_safe(" data-focus-after-swap") if restore_focus else "",
+    )
+
+
+@register.simple_tag
+def menu_dialog_item(url: str, dialog: str, label: str, danger: bool = False) -> SafeString:
+    """An item that opens ``url`` in the ``dialog`` dialog, and is a plain link to it without JavaScript."""
+    return format_html(
+        '<li><a data-menuitem href="{}" hx-get="{}" hx-target="#{}-body" data-opens-dialog="{}"{}>{}</a></li>',
+        url,
+        url,
+        dialog,
+        dialog,
+        mark_safe(' class="danger"') if danger else "",
+        label,
+    )
