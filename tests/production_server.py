@@ -72,18 +72,14 @@ class Server:
 
 
 @contextmanager
-def production_server(workers: int = 2, **extra: str) -> Iterator[Server]:
-    """A running `make serve`, stopped (and its database removed) afterwards."""
+def production_server(workers: int = 2, *, beside: Server | None = None, **extra: str) -> Iterator[Server]:
+    """A running `make serve`, stopped (and its database removed) afterwards. ``beside``: a second server
+    on its own port with the same environment (database, cache, keys) as that one, as a second host would be."""
     with tempfile.TemporaryDirectory(prefix="credhub-serve-") as directory:
         workdir = Path(directory)
         port = free_port()
-        env = production_env(
-            workdir,
-            BIND=f"127.0.0.1:{port}",
-            WEB_CONCURRENCY=str(workers),
-            STATIC_ROOT=str(workdir / "static"),
-            **extra,
-        )
+        base = dict(beside.env) if beside is not None else production_env(workdir, STATIC_ROOT=str(workdir / "static"))
+        env = {**base, "BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": str(workers), **extra}
         log = workdir / "server.log"
         with log.open("w") as output:
             process = subprocess.Popen(
