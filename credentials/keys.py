@@ -106,12 +106,17 @@ class Caller:
         return self.found.instance.organization
 
     @property
+    def is_access_key(self) -> bool:
+        """An access key, not a legacy API key (``found.key`` reads the one or the other's columns)."""
+        return self.found.lookup is access_key_by_id
+
+    @property
     def access_key(self) -> AccessKey | None:
-        return self.found.instance if self.found.lookup is access_key_by_id else None
+        return self.found.instance if self.is_access_key else None
 
     @property
     def api_key(self) -> APIKey | None:
-        return self.found.instance if self.found.lookup is api_key_by_hash else None
+        return None if self.is_access_key else self.found.instance
 
     @property
     def is_admin(self) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 import requests
@@ -181,7 +181,23 @@ def test_account_names_the_calling_key(organization, admin_key, api_key) -> None
         "system_generated": False,
         "expires_at": None,
     }
-    assert call("get", "account", {"x-api-key": api_key[1]}).json()["key"]["type"] == "api_key"
+    assert call("get", "account", {"x-api-key": api_key[1]}).json()["key"] == {
+        "type": "api_key",
+        "key_id": None,
+        "prefix": api_key[0].prefix,
+        "name": "Zapier",
+        "role": "admin",
+        "system_generated": False,
+        "expires_at": None,
+    }
+
+
+def test_account_gives_a_system_keys_expiry(organization) -> None:
+    expires_at = timezone.now().replace(microsecond=0) + timedelta(days=30)
+    key = keys.create_access_key(organization, "Nightly", role="member", system_generated=True, expires_at=expires_at)
+    body = call("get", "account", access_headers(key)).json()["key"]
+    assert body["role"] == "member" and body["system_generated"] is True
+    assert datetime.fromisoformat(body["expires_at"].replace("Z", "+00:00")) == expires_at
 
 
 def test_key_use_is_recorded(admin_key) -> None:

@@ -91,24 +91,24 @@ def _body_of(caller: keys.Caller, credential_id: UUID) -> dict[str, Any]:
 @router.get("/account", response={200: AccountOut, **ERRORS}, summary="The calling key's account")
 def account(request: HttpRequest) -> dict[str, Any]:
     caller = _caller(request)
-    organization = caller.organization
-    if caller.access_key is not None:
-        access_key = caller.access_key
-        key = {
+    # Read from the row verification found: no model instance is built for this answer.
+    organization, key = caller.found.organization, caller.found.key
+    if caller.is_access_key:
+        key_out = {
             "type": "access_key",
-            "key_id": access_key.key_id,
-            "name": access_key.name,
+            "key_id": key.key_id,
+            "name": key.name,
             "role": caller.role,
-            "system_generated": access_key.system_generated,
-            "expires_at": access_key.expires_at,
+            "system_generated": key.system_generated,
+            "expires_at": key.expires_at,
         }
     else:
-        key = {"type": "api_key", "prefix": caller.api_key.prefix, "name": caller.api_key.name, "role": caller.role}
+        key_out = {"type": "api_key", "prefix": key.prefix, "name": key.name, "role": caller.role}
     return {
         "account_id": organization.account_id,
         "account_domain": organization.account_domain,
         "name": organization.name,
-        "key": key,
+        "key": key_out,
     }
 
 

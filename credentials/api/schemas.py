@@ -24,7 +24,8 @@ class InvalidOut(ErrorOut):
     errors: dict[str, list[str]]
 
 
-class KeyOut(Schema):
+# Plain pydantic models over the dicts the endpoints make (see CredentialOut).
+class KeyOut(BaseModel):
     type: str
     key_id: str | None = None
     prefix: str | None = None
@@ -34,7 +35,7 @@ class KeyOut(Schema):
     expires_at: datetime | None = None
 
 
-class AccountOut(Schema):
+class AccountOut(BaseModel):
     account_id: str
     account_domain: str
     name: str
