@@ -13,9 +13,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from uuid import UUID
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import connections, router
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
@@ -69,6 +71,22 @@ def credentials_for(organization: Organization):
 
 def credential_for(organization: Organization, credential_id: Any) -> Credential:
     return get_object_or_404(credentials_for(organization), pk=credential_id)
+
+
+# The credential proxy's lookup, made on every proxied call: building this query through the ORM took
+# three times as long as running it (about 280 µs of a call). Only model names go into the text.
+_CREDENTIAL_BY_ID = (
+    f"SELECT * FROM {Credential._meta.db_table} "  # noqa: S608 - names from the model only
+    f"WHERE {Credential._meta.get_field('organization').column} = %s AND {Credential._meta.pk.column} = %s"
+)
+
+
+def credential_by_id(organization: Organization, credential_id: UUID) -> Credential | None:
+    """The organization's credential with this ID, or None (as ``credential_for``, in one raw SELECT)."""
+    alias = router.db_for_read(Credential)
+    pk = Credential._meta.pk.get_db_prep_value(credential_id, connections[alias])
+    found = list(Credential.objects.db_manager(alias).raw(_CREDENTIAL_BY_ID, [organization.pk, pk]))
+    return found[0] if found else None
 
 
 def connections_for(organization: Organization):

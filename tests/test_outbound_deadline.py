@@ -120,3 +120,16 @@ def test_the_deadline_is_per_request_and_spares_a_reused_connection(organization
         assert session.get("/fast").text == "ok"
         assert session.get("/fast").text == "ok"
         assert time.monotonic() - started < 1
+
+
+def test_a_short_deadline_fires_on_time_while_a_long_one_waits(organization, trickle_server) -> None:
+    # One alarm thread serves every request of the process: a call with a long deadline in flight must
+    # not hold back a shorter one armed after it.
+    credential = _credential(organization, trickle_server)
+    with outbound.session_for(credential, deadline=30) as slow:
+        started = time.monotonic()
+        response = slow.get("/body", stream=True)  # its deadline, 30 s, is armed first
+        with outbound.session_for(credential) as session, pytest.raises(requests.exceptions.Timeout):
+            session.get("/body")
+        assert DEADLINE <= time.monotonic() - started < DEADLINE + 2
+        response.close()

@@ -25,7 +25,7 @@ from credentials.outbound.errors import (
     WrongEnvironment,
 )
 from credentials.outbound.signers import AWS4_HEADERS, HMAC_HEADERS, HMACSHA256Auth, SecretHeadersAuth, UTF8BasicAuth
-from credentials.outbound.targets import DeadlineAdapter, PublicTargetsAdapter
+from credentials.outbound.targets import shared_adapter
 
 logger = logging.getLogger(__name__)
 
@@ -77,9 +77,12 @@ class CredentialSession(requests.Session):
         self.max_redirects = MAX_REDIRECTS
         # Environment proxies and .netrc would route or authenticate around the target check.
         self.trust_env = False
-        adapter = DeadlineAdapter if allow_private_targets else PublicTargetsAdapter
-        self.mount("https://", adapter())
-        self.mount("http://", adapter())
+        adapter = shared_adapter(allow_private_targets=allow_private_targets)
+        self.mount("https://", adapter)
+        self.mount("http://", adapter)
+
+    def close(self) -> None:
+        """Nothing to close: the adapter and its kept-alive connections serve this process's next session."""
 
     def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:
         if self.base_url and not urlsplit(url).scheme:

@@ -3,12 +3,19 @@
 Loopback, link-local, private, multicast, reserved and unspecified addresses are refused unless
 ``CREDHUB_ALLOW_PRIVATE_TARGETS`` is on, on every address a host name resolves to, and the connection
 goes to the address that was checked (no DNS rebinding between the check and the connection).
+
+Connections are kept alive and reused per origin (scheme, host, port) by one adapter per process and
+kind (:func:`shared_adapter`): a reused connection goes to the address that was checked when it was
+opened, and every request carries its own authentication, so reuse gives a later request nothing of
+an earlier one's but the TCP (and TLS) connection to the same server.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
+import threading
 from typing import Any
 
 from requests.adapters import HTTPAdapter
@@ -132,3 +139,28 @@ class DeadlineAdapter(HTTPAdapter):
             "http": _DeadlineHTTPConnectionPool,
             "https": _DeadlineHTTPSConnectionPool,
         }
+
+
+# Origins whose idle connections each process keeps (least recently used dropped first), and the
+# connections it keeps per origin: at least one per gunicorn thread.
+POOLED_ORIGINS = 100
+POOLED_PER_ORIGIN = 10
+
+_shared: dict[tuple[int, bool], HTTPAdapter] = {}
+_shared_lock = threading.Lock()
+
+
+def shared_adapter(*, allow_private_targets: bool) -> HTTPAdapter:
+    """This process's adapter of the kind asked for, made on first use.
+
+    Opening a connection per call cost a TCP handshake (and a TLS one) on every proxied request. Keyed
+    by the process as well: a worker forked from a process that already had connections must not share
+    their sockets.
+    """
+    key = (os.getpid(), allow_private_targets)
+    if (adapter := _shared.get(key)) is None:
+        with _shared_lock:
+            if (adapter := _shared.get(key)) is None:
+                kind = DeadlineAdapter if allow_private_targets else PublicTargetsAdapter
+                adapter = _shared[key] = kind(pool_connections=POOLED_ORIGINS, pool_maxsize=POOLED_PER_ORIGIN)
+    return adapter

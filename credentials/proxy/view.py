@@ -82,7 +82,7 @@ def _credential(caller: keys.Caller, credential_id: str) -> Credential:
         pk = UUID(credential_id)
     except ValueError:
         raise Refusal(404, "not_found", NOT_FOUND) from None
-    credential = gate.credentials_for(caller.organization).filter(pk=pk).first()
+    credential = gate.credential_by_id(caller.organization, pk)
     if credential is None:
         if gate.credential_exists_elsewhere(caller.organization, pk):
             raise Refusal(403, "forbidden", OTHER_ORGANIZATION)
