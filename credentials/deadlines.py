@@ -11,6 +11,7 @@ context variable), including pooled ones reused for a later request.
 
 from __future__ import annotations
 
+import atexit
 import heapq
 import itertools
 import os
@@ -73,6 +74,9 @@ class _Alarm:
         self._order = itertools.count()  # ties broken by arrival, never by comparing deadlines
         self._condition = threading.Condition()
         self._pid: int | None = None
+        self._stopping = False
+        # Ended before the interpreter tears down the modules it uses (else it dies there, noisily).
+        atexit.register(self._stop)
 
     def arm(self, at: float, deadline: Deadline) -> None:
         with self._condition:
@@ -83,11 +87,18 @@ class _Alarm:
             if self._due[0][2] is deadline:  # sooner than what the thread waits for
                 self._condition.notify()
 
+    def _stop(self) -> None:
+        with self._condition:
+            self._stopping = True
+            self._condition.notify()
+
     def _run(self) -> None:
         while True:
             with self._condition:
-                while not self._due or (wait := self._due[0][0] - time.monotonic()) > 0:
+                while not self._stopping and (not self._due or (wait := self._due[0][0] - time.monotonic()) > 0):
                     self._condition.wait(None if not self._due else wait)
+                if self._stopping:
+                    return
                 _, _, deadline = heapq.heappop(self._due)
             if not deadline.cancelled:
                 deadline._expire()

@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from functools import cached_property
 from operator import itemgetter
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from django.contrib.auth import get_user_model
@@ -85,6 +85,16 @@ def _columns_view(name: str, places: dict[str, tuple[int, Reader | None]]) -> ty
     return type(name, (tuple,), {"__slots__": (), **attributes})
 
 
+class Reading(NamedTuple):
+    """How one database vendor's rows are read: as column views (verification) and as the key's and
+    the organization's positional values (the instances), each column converted by its reader."""
+
+    key_view: type[tuple]
+    organization_view: type[tuple]
+    key_readers: list[tuple[int, Reader]]
+    organization_readers: list[tuple[int, Reader]]
+
+
 class Found:
     """A key whose secret matched: ``key`` and ``organization`` read single columns from the raw row,
     ``user_role`` is its user's role now (None if gone), ``instance`` is the key as a model instance
@@ -92,8 +102,8 @@ class Found:
 
     def __init__(self, lookup: KeyLookup, row: Sequence[Any], alias: str) -> None:
         self.lookup, self.row, self.alias = lookup, row, alias
-        key_view, organization_view = lookup.views(alias)
-        self.key, self.organization = key_view(row), organization_view(row)
+        self.reading = lookup.reading(alias)
+        self.key, self.organization = self.reading.key_view(row), self.reading.organization_view(row)
         self.user_role = row[-1]
         self.updates: dict[str, Any] = {}
 
@@ -108,12 +118,11 @@ class Found:
     def instance(self) -> Any:
         lookup, row = self.lookup, self.row
         end = lookup.key_count + lookup.organization_count
-        key_readers, organization_readers = lookup.readers(self.alias)
-        organization_values = _values(organization_readers, row[lookup.key_count : end])
+        organization_values = _values(self.reading.organization_readers, row[lookup.key_count : end])
         for gap in lookup.organization_gaps:
             organization_values.insert(gap, models.DEFERRED)
         organization = _loaded(Organization(*organization_values), self.alias)
-        key = _loaded(lookup.model(*_values(key_readers, row[: lookup.key_count])), self.alias)
+        key = _loaded(lookup.model(*_values(self.reading.key_readers, row[: lookup.key_count])), self.alias)
         key.organization = organization
         for field, value in self.updates.items():
             setattr(key, field, value)
@@ -127,8 +136,7 @@ class KeyLookup:
         self.model = model
         self.key_fields, self.organization_fields = _columns(model), _columns(Organization)
         self.key_count, self.organization_count = len(self.key_fields), len(self.organization_fields)
-        self.vendor_views: dict[str, tuple[type[tuple], type[tuple]]] = {}
-        self.vendor_readers: dict[str, tuple[list, list]] = {}
+        self.vendor_reading: dict[str, Reading] = {}
         # Where the organization's unread columns go among its positional values.
         self.organization_gaps = [
             index
@@ -159,30 +167,24 @@ class KeyLookup:
             row = cursor.fetchone()
         return None if row is None else Found(self, row, alias)
 
-    def views(self, alias: str) -> tuple[type[tuple], type[tuple]]:
-        """The views of a row as the key's and as the organization's columns, with ``alias``'s readers."""
+    def reading(self, alias: str) -> Reading:
+        """How rows are read on ``alias``'s database (made once per database vendor)."""
         vendor = connections[alias].vendor
-        if vendor not in self.vendor_views:
-            key_places = {field.attname: (index, _reader(field, vendor)) for index, field in enumerate(self.key_fields)}
+        if (reading := self.vendor_reading.get(vendor)) is None:
+            key_readers = [_reader(field, vendor) for field in self.key_fields]
+            organization_readers = [_reader(field, vendor) for field in self.organization_fields]
+            key_places = {field.attname: (index, key_readers[index]) for index, field in enumerate(self.key_fields)}
             organization_places = {
-                field.attname: (self.key_count + index, _reader(field, vendor))
+                field.attname: (self.key_count + index, organization_readers[index])
                 for index, field in enumerate(self.organization_fields)
             }
-            self.vendor_views[vendor] = (
+            reading = self.vendor_reading[vendor] = Reading(
                 _columns_view(f"{self.model.__name__}Columns", key_places),
                 _columns_view("OrganizationColumns", organization_places),
+                [(index, reader) for index, reader in enumerate(key_readers) if reader],
+                [(index, reader) for index, reader in enumerate(organization_readers) if reader],
             )
-        return self.vendor_views[vendor]
-
-    def readers(self, alias: str) -> tuple[list, list]:
-        """The key's and the organization's columns that need reading on ``alias``, and how."""
-        vendor = connections[alias].vendor
-        if vendor not in self.vendor_readers:
-            self.vendor_readers[vendor] = tuple(
-                [(index, reader) for index, field in enumerate(fields) if (reader := _reader(field, vendor))]
-                for fields in (self.key_fields, self.organization_fields)
-            )
-        return self.vendor_readers[vendor]
+        return reading
 
 
 def _values(readers: list[tuple[int, Reader]], row: Sequence[Any]) -> list[Any]:

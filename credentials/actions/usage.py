@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import connections, router
 from django.db.models import Q
 from django.utils import timezone
 
@@ -38,26 +39,41 @@ class Call:
     response_bytes: int = 0
 
 
-def record_usage(call: Call) -> UsageRecord:
+# One INSERT per proxied call, in SQL: through the ORM it took about 200 µs of each call, written by hand
+# about 30. Each value is prepared by its field (get_db_prep_save), as the ORM would; only the model's
+# table and column names go into the text.
+_USAGE_FIELDS = [field for field in UsageRecord._meta.concrete_fields if not field.primary_key]
+_INSERT_USAGE = (
+    f"INSERT INTO {UsageRecord._meta.db_table} "  # noqa: S608 - names from the model only
+    f"({', '.join(field.column for field in _USAGE_FIELDS)}) VALUES ({', '.join(['%s'] * len(_USAGE_FIELDS))})"
+)
+
+
+def record_usage(call: Call) -> None:
     """Write the call's usage record; a call the upstream answered also keeps the credential's "last used"."""
-    record = UsageRecord.objects.create(
-        organization=call.organization,
-        credential=call.credential,
-        access_key=call.access_key,
-        key_id=call.access_key.key_id,
-        child_organization=call.child_organization,
-        at=call.at,
-        method=call.method[:10],
-        path=call.path[: UsageRecord._meta.get_field("path").max_length],
-        status=call.status,
-        error=call.error[:40],
-        duration_ms=max(0, call.duration_ms),
-        request_bytes=call.request_bytes,
-        response_bytes=call.response_bytes,
-    )
+    child = call.child_organization
+    values = {
+        "organization_id": call.organization.pk,
+        "credential_id": call.credential.pk,
+        "access_key_id": call.access_key.pk,
+        "key_id": call.access_key.key_id,
+        "child_organization_id": child.pk if child is not None else None,
+        "at": call.at,
+        "method": call.method[:10],
+        "path": call.path[: UsageRecord._meta.get_field("path").max_length],
+        "status": call.status,
+        "error": call.error[:40],
+        "duration_ms": max(0, call.duration_ms),
+        "request_bytes": call.request_bytes,
+        "response_bytes": call.response_bytes,
+    }
+    connection = connections[router.db_for_write(UsageRecord)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _INSERT_USAGE, [field.get_db_prep_save(values[field.attname], connection) for field in _USAGE_FIELDS]
+        )
     if call.status is not None:
         _note_last_used(call.credential, timezone.now())
-    return record
 
 
 def _note_last_used(credential: Credential, now: datetime) -> None:
