@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import http.server
-import threading
 import time
 from collections.abc import Iterator
 
@@ -12,6 +11,7 @@ import requests
 
 from credentials import outbound
 from credentials.models import Credential
+from tests.loopback import loopback_server
 
 LIST = "/o/acme/settings/integrations/credentials/"
 DEADLINE = 1.5
@@ -54,13 +54,8 @@ class TrickleHandler(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture
 def trickle_server() -> Iterator[str]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), TrickleHandler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
+    with loopback_server(TrickleHandler) as server:
+        yield f"http://127.0.0.1:{server.server_port}"
 
 
 @pytest.fixture(autouse=True)

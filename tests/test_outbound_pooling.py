@@ -4,13 +4,13 @@ the connections they accept: reuse saves each call a new connection and changes 
 from __future__ import annotations
 
 import http.server
-import threading
 from collections.abc import Iterator
 
 import pytest
 
 from credentials import outbound
 from tests.factories import make_credential
+from tests.loopback import loopback_server
 from tests.proxying import call, content, permit
 
 
@@ -36,16 +36,9 @@ class CountingHandler(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture
 def upstreams() -> Iterator[list[http.server.ThreadingHTTPServer]]:
-    servers = []
-    for _ in range(2):
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), CountingHandler)
-        server.daemon_threads, server.seen = True, []
-        threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
-        servers.append(server)
-    yield servers
-    for server in servers:
-        server.shutdown()
-        server.server_close()
+    with loopback_server(CountingHandler) as first, loopback_server(CountingHandler) as second:
+        first.seen, second.seen = [], []
+        yield [first, second]
 
 
 @pytest.fixture(autouse=True)
