@@ -50,12 +50,14 @@ class CSPMiddleware(DjangoCSPMiddleware):
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         super().__init__(get_response)
         self.policy = build_policy()
-        self.report_only = build_policy(report_only=True)
+        # A report-only policy or excluded paths: django-csp decides each response itself.
+        excluded = (getattr(settings, "CONTENT_SECURITY_POLICY", None) or {}).get("EXCLUDE_URL_PREFIXES")
+        self.same_for_all = not build_policy(report_only=True) and not excluded
 
     def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         if (
             settings.DEBUG
-            or self.report_only
+            or not self.same_for_all
             or getattr(request, "_csp_nonce", None) is not None
             or any(hasattr(response, name) for name in self.PER_RESPONSE)
         ):
