@@ -34,7 +34,7 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from credentials import allowed_addresses, expiry
-from credentials.key_lookup import Found, access_key_by_id, api_key_by_hash
+from credentials.key_lookup import Found, KeyLookup, access_key_by_id, api_key_by_hash
 from credentials.models import AccessKey, APIKey, Membership, Organization
 from credentials.models.organizations import new_debug_session_key
 
@@ -70,6 +70,7 @@ INCORRECT = "The client ID or client secret is incorrect."
 API_KEY_INCORRECT = "The API key is incorrect."
 EXPIRED = "The access key has expired."
 REVOKED = "The access key has been revoked."
+KEY_GONE = "The key was deleted."
 INACTIVE = "This access key is inactive."
 API_KEY_INACTIVE = "This API key is inactive."
 OWNER_GONE = "The access key's owner no longer belongs to this organization."
@@ -95,7 +96,7 @@ class Caller:
     """Who is calling the JSON API: an organization, the role the key acts with, and the key itself.
 
     Verification reads only the columns it checks; the key and its organization become model instances,
-    from the same row, when the request first uses them.
+    from one more query by the key's primary key, when the request first uses them.
     """
 
     def __init__(self, found: Found, role: str) -> None:
@@ -108,7 +109,7 @@ class Caller:
     @property
     def is_access_key(self) -> bool:
         """An access key, not a legacy API key (``found.key`` reads the one or the other's columns)."""
-        return self.found.lookup is access_key_by_id
+        return self.found.lookup.model is AccessKey
 
     @property
     def access_key(self) -> AccessKey | None:
@@ -168,6 +169,13 @@ def is_well_formed(token: str, prefix: str) -> bool:
         return False
     body, check = token[:-CHECKSUM_LENGTH], token[-CHECKSUM_LENGTH:]
     return hmac.compare_digest(checksum(body), check)
+
+
+def has_shape(token: str, prefix: str) -> bool:
+    """True if ``token`` has ``prefix`` and the right length: what is checked before a key is looked up.
+    The rest of :func:`is_well_formed` only decides, once no key matched, which refusal to give (a
+    secret that matched a stored hash was well formed when it was issued)."""
+    return len(token) == len(prefix) + RANDOM_LENGTH + CHECKSUM_LENGTH and token.startswith(prefix)
 
 
 def is_access_key_id(key_id: str) -> bool:
@@ -311,20 +319,22 @@ def authenticate_access_key(
     method: str = "",
     path: str = "",
     now: datetime | None = None,
+    lookup: KeyLookup = access_key_by_id,
 ) -> Caller:
     """Check an access key ID + secret; return the caller or raise :class:`KeyRejected`. ``address``,
-    ``method`` and ``path`` (without the query) describe the request, for the key's last use.
+    ``method`` and ``path`` (without the query) describe the request, for the key's last use. ``lookup``
+    names the columns the caller reads besides verification's (the proxy's, ``access_key_for_proxy``).
 
     One query: the key by its unique ID and the secret's hash, with its organization and its owner's
     current role. A wrong secret and an unknown ID both find no row (see credentials.key_lookup).
     """
-    if not is_access_key_id(key_id) or not is_well_formed(secret, ACCESS_KEY_SECRET_PREFIX):
+    if not is_access_key_id(key_id) or not has_shape(secret, ACCESS_KEY_SECRET_PREFIX):
         raise KeyRejected(MALFORMED)
     now = now or timezone.now()
     presented = hash_secret(secret)
-    found = access_key_by_id.find(key_id=key_id, hash=presented)
+    found = lookup.find(key_id=key_id, hash=presented)
     if found is None:
-        raise KeyRejected(INCORRECT)
+        raise KeyRejected(INCORRECT if is_well_formed(secret, ACCESS_KEY_SECRET_PREFIX) else MALFORMED)
     key = found.key
     # During a roll the secret it replaced works too, until its time.
     if not hmac.compare_digest(presented, key.secret_hash):
@@ -337,15 +347,14 @@ def authenticate_access_key(
         raise KeyRejected(INACTIVE)
     if (expires_at := key.expires_at) is not None and expires_at <= now:
         raise KeyRejected(EXPIRED)
-    if key.owner_id is None:  # a system-generated key acts with its stored role
-        role = key.role
-    elif found.user_role is None:
+    if (role := found.role) is None:  # a system-generated key has its stored role, any other its owner's
         raise KeyRejected(OWNER_GONE)
-    else:
-        role = found.user_role
-    if refusal := allowed_addresses.refusal(key.allowed_addresses, address):
+    # Most keys have neither allowed addresses nor a maximum lifetime: then neither check is called.
+    if (allowed := key.allowed_addresses) and (refusal := allowed_addresses.refusal(allowed, address)):
         raise KeyForbidden(refusal)
-    if refusal := expiry.lifetime_refusal(key, found.organization, now):
+    if found.organization.access_key_max_lifetime and (
+        refusal := expiry.lifetime_refusal(key, found.organization, now)
+    ):
         raise KeyForbidden(refusal)
     record_use(found, address=address, method=method, path=path, now=now)
     return Caller(found, role)
@@ -369,22 +378,22 @@ def authenticate_api_key(key: str, *, address: str | None = None, now: datetime 
     One query: the key by its unique hash, with its organization and its creator's current role. A key
     acts with the role of the admin who generated it (an operator-made key acts as a member).
     """
-    if not is_well_formed(key, API_KEY_PREFIX):
+    if not has_shape(key, API_KEY_PREFIX):
         raise KeyRejected(MALFORMED)
     now = now or timezone.now()
     found = api_key_by_hash.find(hash=hash_secret(key))
     if found is None:
-        raise KeyRejected(API_KEY_INCORRECT)
+        raise KeyRejected(API_KEY_INCORRECT if is_well_formed(key, API_KEY_PREFIX) else MALFORMED)
     if refusal := api_key_refusal(found.organization, now):
         raise KeyRejected(refusal)
     if found.key.deactivated_at is not None:
         raise KeyRejected(API_KEY_INACTIVE)
     if found.key.created_by_id is None:
         role = Membership.Role.MEMBER
-    elif found.user_role is None:
+    elif found.role is None:
         raise KeyRejected(CREATOR_GONE)
     else:
-        role = found.user_role
+        role = found.role
     record_use(found, address=address, now=now)
     return Caller(found, role)
 

@@ -9,6 +9,7 @@ from django.test import Client, override_settings
 from django.utils import timezone
 
 from credentials import keys
+from credentials.key_lookup import KeyGone
 from credentials.models import AccessKey, Membership, Organization
 from tests.clients import api
 
@@ -57,17 +58,23 @@ def test_verification_is_one_query(organization, admin_user, django_assert_num_q
     assert caller.access_key.created_at == AccessKey.objects.get().created_at
 
 
-def test_verification_reads_neither_the_debug_session_key_nor_a_subquery(
-    organization, admin_user, django_assert_num_queries
-) -> None:
+def test_verification_reads_only_the_columns_it_checks(organization, admin_user, django_assert_num_queries) -> None:
     _, secret = keys.create_access_key(organization, "CI", owner=admin_user)
     key_id = AccessKey.objects.get().key_id
     keys.authenticate_access_key(key_id, secret)  # first use writes last used
     with django_assert_num_queries(1) as queries:
         caller = keys.authenticate_access_key(key_id, secret)
     sql = queries.captured_queries[0]["sql"]
-    assert "debug_session_key" not in sql and sql.upper().count("SELECT") == 1
-    # Reading the key anyway loads the real one from the database, never a stand-in.
+    assert sql.upper().count("SELECT") == 1 and "debug_session_key" not in sql  # no subquery
+    selected = sql[: sql.index(" FROM ")]
+    for column in ("k.name", "o.name", "o.slug", "last_used_ip", "previous_secret_hash"):
+        assert column not in selected
+    # The rest of the key and its organization is one more query, made when a request first needs it.
+    with django_assert_num_queries(1):
+        key, organization_row = caller.found.row
+        assert (key.name, organization_row.name) == ("CI", organization.name)
+        assert caller.access_key.name == "CI" and caller.organization.slug == organization.slug
+    # Reading the debug session key anyway loads the real one from the database, never a stand-in.
     assert caller.organization.get_deferred_fields() == {"debug_session_key"}
     assert caller.organization.debug_session_key == organization.debug_session_key
     # The instance saves as the row it came from: no second organization appears.
@@ -75,6 +82,24 @@ def test_verification_reads_neither_the_debug_session_key_nor_a_subquery(
     caller.organization.save(update_fields=["name"])
     organization.refresh_from_db()
     assert organization.name == "Acme Corp"
+
+
+def test_a_key_deleted_after_verification_is_refused_when_the_request_reads_it(organization, admin_user) -> None:
+    access_key, secret = keys.create_access_key(organization, "CI", owner=admin_user)
+    caller = keys.authenticate_access_key(access_key.key_id, secret)
+    AccessKey.objects.filter(pk=access_key.pk).delete()
+    with pytest.raises(KeyGone):
+        caller.organization  # noqa: B018 - the read is the test
+
+
+def test_a_malformed_secret_is_named_so_after_the_lookup(organization, admin_user) -> None:
+    """Only the shape is checked before the lookup; the checksum decides the refusal once no key matched."""
+    access_key, secret = keys.create_access_key(organization, "CI", owner=admin_user)
+    typo = secret[:-1] + ("A" if secret[-1] != "A" else "B")  # the checksum no longer matches
+    for key_id, presented in ((access_key.key_id, typo), (access_key.key_id, secret[:-1]), ("CHAK-nope", secret)):
+        with pytest.raises(keys.KeyRejected) as refused:
+            keys.authenticate_access_key(key_id, presented)
+        assert refused.value.detail == keys.MALFORMED
 
 
 def test_a_deactivated_owner_s_key_is_refused(organization, admin_user) -> None:

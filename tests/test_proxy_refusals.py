@@ -3,17 +3,20 @@ failure's status and Credhub-Error (never an upstream answer)."""
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 import time
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from werkzeug import Response
 
-from credentials import keys
+from credentials import gate, keys
 from credentials.actions.access_keys import do_deactivate_access_key, do_delete_access_key, do_revoke_access_key
 from credentials.actions.credentials import do_delete_credential
-from credentials.models import AccessKey, Organization, UsageRecord
+from credentials.models import AccessKey, Credential, Organization, UsageRecord
 from credentials.proxy import forwarding
 from tests.factories import make_credential
 from tests.proxying import call, content, permit
@@ -263,3 +266,42 @@ def test_a_defect_answers_the_json_500_and_is_recorded(settings, credential, adm
     response = call("GET", credential, "v1/items", permit(admin_key, credential))
     refused(response, 500, "internal_error")
     assert UsageRecord.objects.get().error == "internal_error"
+
+
+def test_the_proxys_credential_reads_as_the_orms(organization, other_organization, admin_user) -> None:
+    credential = make_credential(
+        organization,
+        "Read back",
+        extra_headers=[{"name": "X-Team", "value": "ops"}],
+        is_test=True,
+        created_by=admin_user,
+    )
+    Credential.objects.filter(pk=credential.pk).update(last_used_at=credential.created_at)
+    read = gate.credential_by_id(organization.pk, credential.pk)
+    stored = Credential.objects.get(pk=credential.pk)
+    for field in Credential._meta.concrete_fields:
+        if field.name != "secrets":
+            assert getattr(read, field.attname) == getattr(stored, field.attname), field.name
+    assert (
+        read.secrets.reveal()
+        == stored.secrets.reveal()
+        == {
+            "username": "billing-user",
+            "password": "s3cret-basic-password",
+        }
+    )
+    assert not read._state.adding and read.last_used_at is not None
+    # Another organization's ID finds nothing.
+    assert gate.credential_by_id(other_organization.pk, credential.pk) is None
+
+
+def test_a_proxied_call_reads_its_key_once(credential, admin_key, upstream) -> None:
+    """The proxy checks the key's permission, organization and rate limit from the row verification read."""
+
+    permit(admin_key, credential)
+    assert content(call("get", credential, "v1/items", admin_key)) == b"items"  # the first use writes last used
+    with CaptureQueriesContext(connection) as queries:
+        response = call("get", credential, "v1/items", admin_key)
+        assert content(response) == b"items"
+    reads_of_the_key = re.compile(rf'FROM "?{AccessKey._meta.db_table}"?\s')
+    assert sum(bool(reads_of_the_key.search(query["sql"])) for query in queries.captured_queries) == 1

@@ -14,7 +14,7 @@ from django.db import connections, router
 from django.db.models import Q
 from django.utils import timezone
 
-from credentials.models import AccessKey, Credential, Organization, UsageRecord
+from credentials.models import Credential, Organization, UsageRecord
 
 # "Last used" is written at most this often per credential, so that a busy credential is not written
 # on every call.
@@ -25,9 +25,10 @@ LAST_USED_EVERY = timedelta(minutes=1)
 class Call:
     """What the usage log keeps of one proxied call: never a header value, a query string or a body."""
 
-    organization: Organization
+    organization_id: int
     credential: Credential
-    access_key: AccessKey
+    access_key_id: object  # the key's primary key
+    key_id: str  # its public access key ID
     method: str
     path: str  # without the query string
     at: datetime
@@ -53,10 +54,10 @@ def record_usage(call: Call) -> None:
     """Write the call's usage record; a call the upstream answered also keeps the credential's "last used"."""
     child = call.child_organization
     values = {
-        "organization_id": call.organization.pk,
+        "organization_id": call.organization_id,
         "credential_id": call.credential.pk,
-        "access_key_id": call.access_key.pk,
-        "key_id": call.access_key.key_id,
+        "access_key_id": call.access_key_id,
+        "key_id": call.key_id,
         "child_organization_id": child.pk if child is not None else None,
         "at": call.at,
         "method": call.method[:10],

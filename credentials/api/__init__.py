@@ -35,6 +35,8 @@ from credentials.api.endpoints import router
 from credentials.api.errors import APIError, InvalidInput, error_response
 from credentials.api.usage import router as usage_router
 from credentials.api.webhooks import router as webhooks_router
+from credentials.key_lookup import KeyGone
+from credentials.keys import KEY_GONE
 from credentials.proxy.openapi import document_proxy
 
 
@@ -99,6 +101,12 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
     detail = f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes."
     return error_response(400, "Bad Request", detail, errors={"non_field_errors": [detail]})
+
+
+@api.exception_handler(KeyGone)
+def _key_gone(request: HttpRequest, exc: KeyGone) -> HttpResponse:
+    # Deleted between verification and the rest of the request: refused as a deleted key is.
+    return error_response(401, "Unauthorized", KEY_GONE)
 
 
 @api.exception_handler(Http404)

@@ -13,6 +13,7 @@ from ninja.security.base import AuthBase
 from credentials import keys
 from credentials.addresses import client_address
 from credentials.api.errors import Forbidden, TooManyFailures, Unauthorized
+from credentials.key_lookup import access_key_by_id, access_key_for_proxy
 
 logger = logging.getLogger("credhub.api")
 
@@ -120,8 +121,8 @@ def key_value_in_query(request: HttpRequest) -> bool:
 
 
 @sensitive_variables("secret", "api_key")
-def _authenticate(request: HttpRequest, address: str | None, query_has_key=key_in_query) -> keys.Caller:
-    if query_has_key(request):
+def _authenticate(request: HttpRequest, address: str | None, auth: KeyAuth) -> keys.Caller:
+    if auth.query_has_key(request):
         raise keys.KeyRejected(QUERY_STRING_KEY)
     # request.headers is case-insensitive: X-Client-ID, x-client-id and X-CLIENT-ID are one header.
     key_id = request.headers.get("X-Client-ID", "").strip()
@@ -131,7 +132,7 @@ def _authenticate(request: HttpRequest, address: str | None, query_has_key=key_i
         if not (key_id and secret):
             raise keys.KeyRejected(keys.INCOMPLETE)
         return keys.authenticate_access_key(
-            key_id, secret, address=address, method=request.method or "", path=request.path
+            key_id, secret, address=address, method=request.method or "", path=request.path, lookup=auth.lookup
         )
     if api_key:
         return keys.authenticate_api_key(api_key, address=address)
@@ -144,6 +145,7 @@ class KeyAuth(AuthBase):
     openapi_type = "apiKey"
     openapi_in = "header"
     openapi_name = "X-Client-ID"
+    lookup = access_key_by_id  # the columns an access key's row is read with
 
     def query_has_key(self, request: HttpRequest) -> bool:
         return key_in_query(request)
@@ -152,7 +154,7 @@ class KeyAuth(AuthBase):
         address = client_address(request)
         try:
             # A valid key is answered whatever the counters say; they are only read on failure.
-            return _authenticate(request, address, self.query_has_key)
+            return _authenticate(request, address, self)
         except keys.KeyForbidden as forbidden:
             # The key's holder sent it: no guess to count, but the refusal is logged.
             logger.info("Access key refused from %s: %s", address, forbidden.detail)
@@ -172,7 +174,9 @@ class KeyAuth(AuthBase):
 
 class ProxyKeyAuth(KeyAuth):
     """The API's authentication for the credential proxy, whose query string is the upstream's: only a
-    credhub key in it is refused."""
+    credhub key in it is refused. The key's row is read with what the proxy checks on every call."""
+
+    lookup = access_key_for_proxy
 
     def query_has_key(self, request: HttpRequest) -> bool:
         return key_value_in_query(request)

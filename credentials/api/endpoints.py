@@ -91,8 +91,8 @@ def _body_of(caller: keys.Caller, credential_id: UUID) -> dict[str, Any]:
 @router.get("/account", response={200: AccountOut, **ERRORS}, summary="The calling key's account")
 def account(request: HttpRequest) -> dict[str, Any]:
     caller = _caller(request)
-    # Read from the row verification found: no model instance is built for this answer.
-    organization, key = caller.found.organization, caller.found.key
+    # Read from the key's and its organization's row: no model instance is built for this answer.
+    key, organization = caller.found.row
     if caller.is_access_key:
         key_out = {
             "type": "access_key",

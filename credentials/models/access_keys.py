@@ -76,10 +76,17 @@ class AccessKey(models.Model):
 
     def may_use(self, credential_id: object) -> bool:
         """Whether the key's permissions let it use the credential (of its own organization) through the proxy."""
-        if self.credential_access == self.CredentialAccess.ALL:
+        return AccessKey.permits(self.pk, self.credential_access, credential_id)
+
+    @staticmethod
+    def permits(key_pk: object, credential_access: str, credential_id: object) -> bool:
+        """``may_use`` from the key's columns, for a key read as a row (the proxy's, on every call)."""
+        if credential_access == AccessKey.CredentialAccess.ALL:
             return True
-        if self.credential_access == self.CredentialAccess.SELECTED:
-            return self.permitted_credentials.filter(pk=credential_id).exists()
+        if credential_access == AccessKey.CredentialAccess.SELECTED:
+            return AccessKey.permitted_credentials.through.objects.filter(
+                accesskey_id=key_pk, credential_id=credential_id
+            ).exists()
         return False
 
 

@@ -25,7 +25,7 @@ from credentials import gate, keys, outbound
 from credentials.actions.usage import Call
 from credentials.api.auth import ProxyKeyAuth
 from credentials.api.errors import APIError, Forbidden, TooManyFailures, error_response
-from credentials.models import Credential, Organization
+from credentials.models import AccessKey, Credential, Organization
 from credentials.proxy import ERROR_HEADER, METHODS, ORGANIZATION_HEADER, UPSTREAM_TIME_HEADER, forwarding, rate
 from credentials.proxy.streaming import UpstreamBody, finish
 
@@ -70,9 +70,11 @@ def _caller(request: HttpRequest) -> keys.Caller:
         if isinstance(error, Forbidden):  # a valid key used from outside its allowed addresses, or too old
             code = "forbidden"
         raise Refusal(error.status, code, error.detail, error.headers) from None
-    if caller.access_key is None:
+    if not caller.is_access_key:
         raise Refusal(403, "forbidden", API_KEY_REFUSED)
-    if not caller.organization.api_credentials_enabled:
+    # The proxy reads the key's and the organization's checked columns, never builds their instances:
+    # that would be a second query on every call.
+    if not caller.found.organization.api_credentials_enabled:
         raise Refusal(403, "forbidden", FEATURE_OFF)
     return caller
 
@@ -82,7 +84,7 @@ def _credential(caller: keys.Caller, credential_id: str) -> Credential:
         pk = UUID(credential_id)
     except ValueError:
         raise Refusal(404, "not_found", NOT_FOUND) from None
-    credential = gate.credential_by_id(caller.organization, pk)
+    credential = gate.credential_by_id(caller.found.key.organization_id, pk)
     if credential is None:
         if gate.credential_exists_elsewhere(caller.organization, pk):
             raise Refusal(403, "forbidden", OTHER_ORGANIZATION)
@@ -101,7 +103,7 @@ def _child_organization(request: HttpRequest, caller: keys.Caller, credential: C
                 f"{ORGANIZATION_HEADER} header (its slug).",
             )
         return None
-    child = Organization.objects.filter(parent=caller.organization, slug=slug).first()
+    child = Organization.objects.filter(parent_id=caller.found.key.organization_id, slug=slug).first()
     if child is None:
         raise Refusal(
             400,
@@ -113,13 +115,14 @@ def _child_organization(request: HttpRequest, caller: keys.Caller, credential: C
 
 
 def _check_permission(caller: keys.Caller, credential: Credential) -> None:
-    if not caller.access_key.may_use(credential.pk):
+    key = caller.found.key
+    if not AccessKey.permits(key.id, key.credential_access, credential.pk):
         raise Refusal(403, "forbidden", NOT_PERMITTED.format(name=credential.name))
 
 
 def _check_rate(caller: keys.Caller) -> None:
-    limit = caller.organization.proxy_rate_limit
-    if (wait := rate.wait_seconds(caller.access_key.key_id, limit)) is not None:
+    limit = caller.found.organization.proxy_rate_limit
+    if (wait := rate.wait_seconds(caller.found.key.key_id, limit)) is not None:
         raise Refusal(
             429,
             "rate_limited",
@@ -219,10 +222,12 @@ def proxy(request: HttpRequest, credential_id: str, path: str | None = None) -> 
         credential = _credential(caller, credential_id)
     except Refusal as refusal:
         return refusal_response(refusal)
+    key = caller.found.key
     call = Call(
-        organization=caller.organization,
+        organization_id=key.organization_id,
         credential=credential,
-        access_key=caller.access_key,
+        access_key_id=key.id,
+        key_id=key.key_id,
         method=method,
         path="/" + (path or ""),  # the upstream's path, below the Base URL; never the query string
         at=at,
@@ -231,9 +236,7 @@ def proxy(request: HttpRequest, credential_id: str, path: str | None = None) -> 
         return _forward(request, call, caller, path or "", started)
     except Refusal as refusal:
         call.error = refusal.code
-        logger.info(
-            "Proxy call %s %s with key %s refused: %s", method, request.path, caller.access_key.key_id, refusal.code
-        )
+        logger.info("Proxy call %s %s with key %s refused: %s", method, request.path, key.key_id, refusal.code)
         finish(call, started)
         return refusal_response(refusal)
     except Exception as exc:  # a defect: still one usage record, and the API's JSON 500
