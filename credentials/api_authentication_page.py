@@ -43,7 +43,9 @@ def _access_key_page(organization: Organization, params: QueryDict) -> paging.Pa
     if search:
         access_keys = access_keys.filter(Q(name__icontains=search) | Q(key_id__icontains=search))
     filters = {"q": search, "system": "1" if show_system else ""}
-    page = paging.keyset_page(access_keys, ACCESS_KEY_ORDERING, params, ACCESS_KEYS_PAGE_SIZE, filters)
+    page = paging.keyset_page(
+        access_keys, ACCESS_KEY_ORDERING, params, ACCESS_KEYS_PAGE_SIZE, filters, counted=not search
+    )
     credential_permissions.attach_counts(page.rows)  # each row's "Uses 2 credentials", in one query
     return page
 
@@ -69,9 +71,13 @@ def page_context(request: HttpRequest, organization: Organization, **extra) -> d
     show_system = params.get("system") == "1"
     # Lazy: a view that renders one row only never reads the list, nor counts the hidden system keys.
     access_key_page = SimpleLazyObject(lambda: _access_key_page(organization, params))
-    # A callable, counted once when the template first asks (a lazy object would not pluralize).
+    # A callable, counted once when the template first asks; bounded, as the list's own count is.
     hidden_system_keys = functools.cache(
-        lambda: 0 if show_system else gate.access_keys_for(organization).filter(system_generated=True).count()
+        lambda: (
+            paging.Count(0, more=False)
+            if show_system
+            else paging.bounded_count(gate.access_keys_for(organization).filter(system_generated=True))
+        )
     )
     context = {
         "hidden_system_keys": hidden_system_keys,

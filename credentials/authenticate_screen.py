@@ -46,7 +46,7 @@ def _credential_page(request: HttpRequest, form: ChooseCredentialForm) -> tuple[
     credentials = form.fields["credential"].queryset
     if search:
         credentials = credentials.filter(name__icontains=search)
-    page = paging.numbered_page(credentials, request.GET, CHOICES_PAGE_SIZE, {"q": search})
+    page = paging.numbered_page(credentials, request.GET, CHOICES_PAGE_SIZE, {"q": search}, counted=not search)
     selected = form.selected_id
     if _is_uuid(selected) and all(str(credential.pk) != selected for credential in page.rows):
         # Chosen on another page, or just added: shown first, so that the choice is never out of sight.

@@ -9,7 +9,9 @@ JavaScript:
   page plus one row; no COUNT over the whole list.
 
 Either way the number of rows is told by :func:`bounded_count`: exact up to ``COUNT_LIMIT``, else
-"more than 1,000", so that counting never scans more than that.
+"more than 1,000", so that counting never scans more than that. A search (``counted=False``) is told
+from its page instead: a substring matches through no index, so counting its matches would read every
+row, however few match. Its page says how many it shows, exactly when they are all there is.
 """
 
 from __future__ import annotations
@@ -33,10 +35,10 @@ class Count:
     """How many rows match, exactly up to ``COUNT_LIMIT``."""
 
     value: int
-    more: bool  # more than COUNT_LIMIT match
+    more: bool  # more than ``value`` match
 
     def __str__(self) -> str:
-        return f"More than {COUNT_LIMIT:,}" if self.more else f"{self.value:,}"
+        return f"More than {self.value:,}" if self.more else f"{self.value:,}"
 
     @property
     def plural(self) -> bool:
@@ -63,6 +65,11 @@ class Page:
     @property
     def has_other_pages(self) -> bool:
         return bool(self.next_query or self.previous_query)
+
+
+def _page_count(shown: int, elsewhere: bool) -> Count:
+    """A search's count, from its page: the rows shown, and whether other pages hold more."""
+    return Count(shown, more=elsewhere)
 
 
 def _query(filters: dict[str, str], **position: Any) -> str:
@@ -122,6 +129,7 @@ def keyset_page(
     params: Any,
     size: int,
     filters: dict[str, str] | None = None,
+    counted: bool = True,
 ) -> Page:
     """The page ``params`` (a QueryDict) points at with ``after`` or ``before``; the first page otherwise.
 
@@ -134,26 +142,26 @@ def keyset_page(
     model = queryset.model
     after = _position(params.get("after", ""), model, ordering) if params.get("after") else None
     before = _position(params.get("before", ""), model, ordering) if params.get("before") and after is None else None
-    count = bounded_count(queryset)
+    count = bounded_count(queryset) if counted else None
     if before is not None:
         rows = list(queryset.filter(_beyond(ordering, before, forward=False)).order_by(*backward_order)[: size + 1])
         more_before = len(rows) > size
         rows = rows[:size][::-1]
-        page = Page(rows, count, filters)
+        page = Page(rows, count or _page_count(len(rows), elsewhere=True), filters)
         if rows:
             page.next_query = _query(filters, after=_token(rows[-1], ordering))
             if more_before:
                 page.previous_query = _query(filters, before=_token(rows[0], ordering))
                 page.first_query = _query(filters)
         if not rows or not more_before:  # back at the start: show the first page itself
-            return keyset_page(queryset, ordering, {}, size, filters)
+            return keyset_page(queryset, ordering, {}, size, filters, counted)
         return page
     if after is not None:
         queryset = queryset.filter(_beyond(ordering, after, forward=True))
     rows = list(queryset.order_by(*forward_order)[: size + 1])
     more_after = len(rows) > size
     rows = rows[:size]
-    page = Page(rows, count, filters)
+    page = Page(rows, count or _page_count(len(rows), elsewhere=more_after or after is not None), filters)
     if more_after:
         page.next_query = _query(filters, after=_token(rows[-1], ordering))
     if after is not None and rows:
@@ -165,7 +173,9 @@ def keyset_page(
 # Numbered pages -------------------------------------------------------------------------------
 
 
-def numbered_page(queryset: QuerySet, params: Any, size: int, filters: dict[str, str] | None = None) -> Page:
+def numbered_page(
+    queryset: QuerySet, params: Any, size: int, filters: dict[str, str] | None = None, counted: bool = True
+) -> Page:
     """The ``?page=N`` page of an ordered queryset: one page and one row read, no COUNT of the rest."""
     filters = filters or {}
     number = params.get("page", "1")
@@ -173,8 +183,9 @@ def numbered_page(queryset: QuerySet, params: Any, size: int, filters: dict[str,
     start = (number - 1) * size
     rows = list(queryset[start : start + size + 1])
     if not rows and number > 1:  # beyond the end (rows were deleted): the first page
-        return numbered_page(queryset, {}, size, filters)
-    page = Page(rows[:size], bounded_count(queryset), filters, number=number)
+        return numbered_page(queryset, {}, size, filters, counted)
+    count = bounded_count(queryset) if counted else _page_count(start + len(rows[:size]), len(rows) > size)
+    page = Page(rows[:size], count, filters, number=number)
     if len(rows) > size:
         page.next_query = _query(filters, page=number + 1)
     if number > 1:

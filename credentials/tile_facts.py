@@ -48,9 +48,12 @@ def _last_test(outcomes: list, at: datetime) -> LastTest:
 def attach(organization: Organization, credentials: Iterable[Credential]) -> list[Credential]:
     """Set ``connection_count`` and ``last_test`` (or None) on each credential; returns them as a list."""
     credentials = list(credentials)
-    ids = [credential.pk for credential in credentials]
+    ids = [credential.pk for credential in credentials if credential.organization_id == organization.pk]
+    # Counted by the (organization's own) credentials alone: with the organization in the query too,
+    # SQLite counts through the (organization, status) index, every connection of the organization
+    # (3.3 ms at 10,000 connections), instead of the page's few through the credential index (0.05 ms).
     counts = dict(
-        Connection.objects.filter(organization=organization, credential_id__in=ids, status="active")
+        Connection.objects.filter(credential_id__in=ids, status="active")
         .values("credential_id")
         .annotate(count=Count("pk"))
         .values_list("credential_id", "count")

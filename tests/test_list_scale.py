@@ -190,3 +190,52 @@ def test_audit_log_counts_up_to_a_thousand(admin_client, organization) -> None:
     )
     html = admin_client.get(reverse("audit_log", args=[organization.slug])).content.decode()
     assert "More than 1,000 events." in html
+
+
+def test_a_search_is_counted_from_its_page(admin_client, organization, admin_user) -> None:
+    """A substring search matches through no index: its page tells how many it shows, exactly when they
+    are all there is, rather than counting every row."""
+    url = reverse("api_authentication", args=[organization.slug])
+    _access_keys(organization, admin_user, 1, 60)
+    html = admin_client.get(url, {"q": "key"}).content.decode()
+    assert "More than 20 access keys match “key”." in html
+    second = admin_client.get(f"{url}?{_link(html, 'Next page')}").content.decode()
+    assert "access keys match “key”." in second and "More than" in second
+    assert "1 access key matches “key 0041”." in admin_client.get(url, {"q": "key 0041"}).content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        admin_client.get(url, {"q": "key"})
+    assert not any("LIKE" in query["sql"] and "COUNT" in query["sql"].upper() for query in queries.captured_queries)
+
+
+def test_hidden_system_keys_are_counted_up_to_a_thousand(admin_client, organization, admin_user, settings) -> None:
+    from credentials import paging
+
+    url = reverse("api_authentication", args=[organization.slug])
+    _access_keys(organization, admin_user, 0, 15, system_every=1)  # every one system-generated
+    assert "(15 system-generated keys hidden)" in admin_client.get(url).content.decode()
+    limit = paging.COUNT_LIMIT
+    paging.COUNT_LIMIT = 10
+    try:
+        assert "(More than 10 system-generated keys hidden)" in admin_client.get(url).content.decode()
+    finally:
+        paging.COUNT_LIMIT = limit
+    assert "system-generated keys hidden" not in admin_client.get(url, {"system": "1"}).content.decode()
+
+
+def test_row_links_are_the_urls_the_views_answer(organization) -> None:
+    """A row's links are reversed once per view and organization, the row's UUID put in: the same URLs."""
+    import uuid
+
+    from django.urls import set_script_prefix
+
+    from credentials.templatetags.credhub import row_url
+
+    row_id = uuid.uuid4()
+    for name in ("access_key_roll", "credential_usage", "connection_detail", "webhook_deliveries"):
+        assert row_url(name, organization.slug, row_id) == reverse(name, args=[organization.slug, row_id])
+        assert row_url(name, organization.slug, str(row_id)) == reverse(name, args=[organization.slug, row_id])
+    set_script_prefix("/credhub/")
+    try:
+        assert row_url("access_key_roll", organization.slug, row_id).startswith("/credhub/o/")
+    finally:
+        set_script_prefix("/")

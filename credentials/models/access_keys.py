@@ -56,11 +56,13 @@ class AccessKey(models.Model):
 
     class Meta:
         ordering = ["-system_generated", "name", "created_at", "id"]
-        # The list pages along this order (with or without system-generated keys).
+        # The list pages along this order (with or without system-generated keys). The page's banner of
+        # keys about to expire reads a range of expiry dates.
         indexes = [
             models.Index(
                 fields=["organization", "-system_generated", "name", "created_at", "id"], name="access_key_list_order"
-            )
+            ),
+            models.Index(fields=["organization", "expires_at"], name="access_key_expiry_order"),
         ]
 
     def __str__(self) -> str:

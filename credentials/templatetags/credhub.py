@@ -1,11 +1,14 @@
-"""Template filters for how credhub words times and marks on screen."""
+"""Template filters and tags for how credhub words times and marks on screen, and links its list rows."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from django import template
 from django.templatetags.static import static
+from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.timesince import timesince
 
@@ -93,3 +96,26 @@ def allowed_addresses_summary(addresses) -> str:
 def max_lifetime_note(access_key, organization, now) -> str:
     """ "Over the organization's maximum lifetime: stops working on 1 March 2026" (or "" within it)."""
     return expiry.max_lifetime_note(access_key, organization, now)
+
+
+# A list screen renders several links on each of its rows, and reversing a URL costs about 20 µs: a
+# few milliseconds on a page of rows. A row's links differ from its neighbours' only in the row's UUID,
+# so each is reversed once per view name, organization and script prefix with a stand-in UUID, and
+# the row's UUID takes the stand-in's place.
+_STAND_IN = uuid.UUID(int=0)
+
+
+@lru_cache(maxsize=1024)
+def _row_url_parts(view_name: str, org_slug: str, script_prefix: str) -> tuple[str, str]:
+    url = reverse(view_name, args=[org_slug, _STAND_IN])
+    before, stand_in, after = url.partition(str(_STAND_IN))
+    if not stand_in:
+        raise NoReverseMatch(f"{view_name} does not end its URL in the row's UUID")
+    return before, after
+
+
+@register.simple_tag
+def row_url(view_name: str, org_slug: str, row_id: uuid.UUID | str) -> str:
+    """``{% url view_name org_slug row_id %}`` for a view whose URL is an organization's and a row's UUID."""
+    before, after = _row_url_parts(view_name, org_slug, get_script_prefix())
+    return f"{before}{uuid.UUID(str(row_id))}{after}"

@@ -11,6 +11,8 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from credentials.templatetags.credhub import row_url
+
 register = template.Library()
 
 
@@ -29,8 +31,12 @@ def menu_button(menu_id: str, key: object, name: str, restore_focus: bool = Fals
 
 
 @register.simple_tag
-def menu_dialog_item(url: str, dialog: str, label: str, danger: bool = False) -> SafeString:
-    """An item that opens ``url`` in the ``dialog`` dialog, and is a plain link to it without JavaScript."""
+def row_dialog_item(
+    view_name: str, org_slug: str, row_id: object, dialog: str, label: str, danger: bool = False
+) -> SafeString:
+    """An item that opens the row's ``view_name`` URL (see ``row_url``) in the ``dialog`` dialog, and is
+    a plain link to it without JavaScript."""
+    url = row_url(view_name, org_slug, row_id)
     return format_html(
         '<li><a data-menuitem href="{}" hx-get="{}" hx-target="#{}-body" data-opens-dialog="{}"{}>{}</a></li>',
         url,

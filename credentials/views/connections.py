@@ -28,6 +28,7 @@ DELETE_TEMPLATE = "connections/connection_delete.html"
 KINDS = {"source": Connection.Kind.SOURCE, "destination": Connection.Kind.DESTINATION}
 NEW_TITLES = {"source": "New data source", "destination": "New destination"}
 PAGE_SIZE = 25
+ROW_FIELDS = ("name", "kind", "connector", "status", "revoked_reason", "credential", "organization")
 
 
 def _kind(kind: str) -> str:
@@ -44,7 +45,12 @@ def connection_list(request: HttpRequest, organization: Organization) -> HttpRes
     status = status if status in Connection.Status.values else ""
     connector = request.GET.get("connector", "")
     connector = connector if connector in catalog.CONNECTORS else ""
-    connections = gate.connections_for(organization).select_related("credential").defer("credential__secrets")
+    # Only what a row shows: each column read is converted on every row of the page.
+    connections = (
+        gate.connections_for(organization)
+        .select_related("credential")
+        .only(*ROW_FIELDS, "credential__name", "credential__is_test")
+    )
     if search:
         connections = connections.filter(name__icontains=search)
     if status:
@@ -54,7 +60,7 @@ def connection_list(request: HttpRequest, organization: Organization) -> HttpRes
     filters = {"q": search, "status": status, "connector": connector}
     context = {
         "organization": organization,
-        "page": paging.numbered_page(connections, request.GET, PAGE_SIZE, filters),
+        "page": paging.numbered_page(connections, request.GET, PAGE_SIZE, filters, counted=not search),
         "filtered": any(filters.values()),
         "search": search,
         "status": status,
