@@ -234,8 +234,20 @@ def test_row_links_are_the_urls_the_views_answer(organization) -> None:
     for name in ("access_key_roll", "credential_usage", "connection_detail", "webhook_deliveries"):
         assert row_url(name, organization.slug, row_id) == reverse(name, args=[organization.slug, row_id])
         assert row_url(name, organization.slug, str(row_id)) == reverse(name, args=[organization.slug, row_id])
+    # An organization whose slug spells the stand-in UUID still gets its own links.
+    zero = str(uuid.UUID(int=0))
+    assert row_url("access_key_roll", zero, row_id) == reverse("access_key_roll", args=[zero, row_id])
     set_script_prefix("/credhub/")
     try:
         assert row_url("access_key_roll", organization.slug, row_id).startswith("/credhub/o/")
     finally:
         set_script_prefix("/")
+
+
+def test_connection_rows_name_kind_and_connector_as_their_choices_do() -> None:
+    for kind in Connection.Kind.values:
+        for connector in ("http_api", "kissmetrics"):
+            row = Connection(kind=kind, connector=connector)
+            assert (row.kind_label, row.connector_label) == (row.get_kind_display(), row.get_connector_display())
+    retired = Connection(kind="source", connector="retired_connector")
+    assert retired.connector_label == retired.get_connector_display() == "retired_connector"

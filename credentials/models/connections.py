@@ -45,3 +45,14 @@ class Connection(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    # The list's rows read these: Django's get_FOO_display() rebuilds a dict of every choice on each call.
+    # Like it, they fall back to the stored value.
+    @property
+    def kind_label(self) -> str:
+        return self.Kind(self.kind).label if self.kind in self.Kind.values else self.kind
+
+    @property
+    def connector_label(self) -> str:
+        connector = catalog.CONNECTORS.get(self.connector)
+        return connector.label if connector is not None else self.connector

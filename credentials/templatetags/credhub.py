@@ -108,7 +108,8 @@ _STAND_IN = uuid.UUID(int=0)
 @lru_cache(maxsize=1024)
 def _row_url_parts(view_name: str, org_slug: str, script_prefix: str) -> tuple[str, str]:
     url = reverse(view_name, args=[org_slug, _STAND_IN])
-    before, stand_in, after = url.partition(str(_STAND_IN))
+    # The last occurrence: the row's UUID comes after the organization's slug, which could spell the same.
+    before, stand_in, after = url.rpartition(str(_STAND_IN))
     if not stand_in:
         raise NoReverseMatch(f"{view_name} does not end its URL in the row's UUID")
     return before, after
@@ -118,4 +119,4 @@ def _row_url_parts(view_name: str, org_slug: str, script_prefix: str) -> tuple[s
 def row_url(view_name: str, org_slug: str, row_id: uuid.UUID | str) -> str:
     """``{% url view_name org_slug row_id %}`` for a view whose URL is an organization's and a row's UUID."""
     before, after = _row_url_parts(view_name, org_slug, get_script_prefix())
-    return f"{before}{uuid.UUID(str(row_id))}{after}"
+    return f"{before}{row_id if isinstance(row_id, uuid.UUID) else uuid.UUID(row_id)}{after}"
