@@ -132,7 +132,7 @@ def test_load_more_pages_through_1000_credentials(admin_client, organization) ->
     _many_credentials(organization, 0, 1000)
     first = admin_client.get(url(LIST, organization)).content.decode()
     names = [n for n in (f"Credential {i:04d}" for i in range(1000)) if f">{n}</h3>" in first]
-    assert "1000 credentials" in first and "Load more credentials" in first
+    assert "1,000 credentials" in first and "Load more credentials" in first
     page, pages = 2, 1
     while True:
         response = admin_client.get(url(LIST, organization, page=str(page)), **HTMX)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -10,7 +9,7 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import reswap, retarget, trigger_client_event
 
-from credentials import authenticate_screen, gate, tile_facts
+from credentials import authenticate_screen, gate, paging, tile_facts
 from credentials.actions.credentials import (
     NameTaken,
     StoredSecretUnreadable,
@@ -44,8 +43,8 @@ FORM_ACTIONS = {
 def _tiles_context(organization: Organization, page_number: str | None = None, status: str = "") -> dict:
     # Tiles never need a secret: deferring the column keeps the list from even loading the tokens.
     credentials = gate.credentials_for(organization).defer("secrets")
-    page = Paginator(credentials, PAGE_SIZE).get_page(page_number)
-    page.object_list = tile_facts.attach(organization, page.object_list)
+    page = paging.numbered_page(credentials, {"page": page_number or ""}, PAGE_SIZE)
+    page.rows = tile_facts.attach(organization, page.rows)
     return {"organization": organization, "page": page, "status_message": status, "settings_page": SETTINGS_PAGE}
 
 
