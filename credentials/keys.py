@@ -161,21 +161,21 @@ _BASE62_TEXT = re.compile("[0-9A-Za-z]+")
 _ACCESS_KEY_ID = re.compile(f"{ACCESS_KEY_ID_PREFIX}[A-Z0-9]{{{KEY_ID_RANDOM_LENGTH}}}")
 
 
-def is_well_formed(token: str, prefix: str) -> bool:
-    """True if ``token`` has ``prefix``, the right length and alphabet, and a matching checksum."""
-    if len(token) != len(prefix) + RANDOM_LENGTH + CHECKSUM_LENGTH or not token.startswith(prefix):
-        return False
-    if not _BASE62_TEXT.fullmatch(token, len(prefix)):
-        return False
-    body, check = token[:-CHECKSUM_LENGTH], token[-CHECKSUM_LENGTH:]
-    return hmac.compare_digest(checksum(body), check)
-
-
 def has_shape(token: str, prefix: str) -> bool:
     """True if ``token`` has ``prefix`` and the right length: what is checked before a key is looked up.
     The rest of :func:`is_well_formed` only decides, once no key matched, which refusal to give (a
     secret that matched a stored hash was well formed when it was issued)."""
     return len(token) == len(prefix) + RANDOM_LENGTH + CHECKSUM_LENGTH and token.startswith(prefix)
+
+
+def is_well_formed(token: str, prefix: str) -> bool:
+    """True if ``token`` has ``prefix``, the right length and alphabet, and a matching checksum."""
+    if not has_shape(token, prefix):
+        return False
+    if not _BASE62_TEXT.fullmatch(token, len(prefix)):
+        return False
+    body, check = token[:-CHECKSUM_LENGTH], token[-CHECKSUM_LENGTH:]
+    return hmac.compare_digest(checksum(body), check)
 
 
 def is_access_key_id(key_id: str) -> bool:

@@ -67,11 +67,6 @@ class Page:
         return bool(self.next_query or self.previous_query)
 
 
-def _page_count(shown: int, elsewhere: bool) -> Count:
-    """A search's count, from its page: the rows shown, and whether other pages hold more."""
-    return Count(shown, more=elsewhere)
-
-
 def _query(filters: dict[str, str], **position: Any) -> str:
     return urlencode({**{k: v for k, v in filters.items() if v}, **position})
 
@@ -147,7 +142,7 @@ def keyset_page(
         rows = list(queryset.filter(_beyond(ordering, before, forward=False)).order_by(*backward_order)[: size + 1])
         more_before = len(rows) > size
         rows = rows[:size][::-1]
-        page = Page(rows, count or _page_count(len(rows), elsewhere=True), filters)
+        page = Page(rows, count or Count(len(rows), more=True), filters)  # a search: earlier pages hold more
         if rows:
             page.next_query = _query(filters, after=_token(rows[-1], ordering))
             if more_before:
@@ -161,7 +156,7 @@ def keyset_page(
     rows = list(queryset.order_by(*forward_order)[: size + 1])
     more_after = len(rows) > size
     rows = rows[:size]
-    page = Page(rows, count or _page_count(len(rows), elsewhere=more_after or after is not None), filters)
+    page = Page(rows, count or Count(len(rows), more=more_after or after is not None), filters)
     if more_after:
         page.next_query = _query(filters, after=_token(rows[-1], ordering))
     if after is not None and rows:
@@ -184,7 +179,7 @@ def numbered_page(
     rows = list(queryset[start : start + size + 1])
     if not rows and number > 1:  # beyond the end (rows were deleted): the first page
         return numbered_page(queryset, {}, size, filters, counted)
-    count = bounded_count(queryset) if counted else _page_count(start + len(rows[:size]), len(rows) > size)
+    count = bounded_count(queryset) if counted else Count(start + len(rows[:size]), more=len(rows) > size)
     page = Page(rows[:size], count, filters, number=number)
     if len(rows) > size:
         page.next_query = _query(filters, page=number + 1)
