@@ -4,8 +4,9 @@ Overhead: the same ``GET`` (a 1 KiB JSON answer from a loopback upstream), sent 
 ``requests`` session and through the proxy with an access key, in alternating rounds, side by side:
 p50 and p99 of each, and their difference. The goal is a p50 difference of at most 2 ms.
 
-Both with the rate-limit counter in the database cache (SQLite here) and, if Debian's redis-server is
-installed, in Redis (``REDIS_URL``). Each call writes one usage record (a commit) when its answer ends.
+Both with the rate-limit counter in the database (SQLite here) and, if Debian's redis-server is installed,
+in Redis (``REDIS_URL``). Each call counts once against the rate limit and writes one usage record when its
+answer ends.
 
 Memory: the peak RSS of the gunicorn workers while one 100 MiB answer streams through the proxy, over
 their RSS when idle. The goal is at most 20 MiB more.
@@ -154,7 +155,7 @@ def run() -> None:
     threading.Thread(target=upstream.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{upstream.server_address[1]}/api"
     try:
-        _overhead(base, "rate counter in the database cache", memory=True)
+        _overhead(base, "rate counter in the database", memory=True)
         with _redis() as redis_url:
             if redis_url is None:
                 print("(redis-server is not installed: no figures with the rate counter in Redis.)")

@@ -16,8 +16,8 @@ from werkzeug import Response
 from credentials import gate, keys
 from credentials.actions.access_keys import do_deactivate_access_key, do_delete_access_key, do_revoke_access_key
 from credentials.actions.credentials import do_delete_credential
-from credentials.models import AccessKey, Credential, Organization, UsageRecord
-from credentials.proxy import forwarding
+from credentials.models import AccessKey, Credential, Organization, ProxyCallCount, UsageRecord
+from credentials.proxy import forwarding, rate
 from tests.factories import make_credential
 from tests.proxying import call, content, permit
 
@@ -122,8 +122,10 @@ def _works(credential, key) -> None:
 
 def test_deleted_key(organization, credential, admin_key, admin_user) -> None:
     _works(credential, permit(admin_key, credential))
+    assert ProxyCallCount.objects.filter(access_key=admin_key[0]).exists()
     do_delete_access_key(organization, admin_key[0], actor=admin_user)
     refused(call("GET", credential, "v1/items", admin_key), 401, "unauthorized")
+    assert not ProxyCallCount.objects.exists()  # its rate counter went with it
 
 
 def test_revoked_key(organization, credential, admin_key, admin_user) -> None:
@@ -233,6 +235,29 @@ def test_rate_limit_per_key(organization, credential, admin_key, member_key, ups
     assert 1 <= int(response["Retry-After"]) <= 60
     assert len(upstream.log) == 3
     assert call("GET", credential, "v1/items", member_key).status_code == 200  # another key counts apart
+
+
+def test_the_rate_limit_counts_each_minute_anew(admin_key) -> None:
+    key = admin_key[0]
+    start = 29_000_000 * 60  # the first second of a minute
+
+    def wait(second: int) -> int | None:
+        return rate.wait_seconds(key.pk, key.key_id, 2, now=start + second)
+
+    assert [wait(0), wait(10), wait(20)] == [None, None, 40]
+    assert wait(60) is None  # the next minute starts at one
+    assert wait(59) is None  # a server whose clock is behind counts in the current minute, never resets it
+    assert wait(61) == 59
+
+
+def test_a_rate_counter_that_does_not_answer_refuses_the_call(settings, credential, admin_key, upstream) -> None:
+    with socket.socket() as probe:  # a port nothing listens on: Redis down
+        probe.bind(("127.0.0.1", 0))
+        settings.REDIS_URL = f"redis://127.0.0.1:{probe.getsockname()[1]}/0"
+    body = refused(call("GET", credential, "v1/items", permit(admin_key, credential)), 503, "rate_limit_unavailable")
+    assert "rate limit" in body["detail"]
+    assert upstream.log == []
+    assert UsageRecord.objects.get().error == "rate_limit_unavailable"
 
 
 def test_other_methods_are_405(credential, admin_key) -> None:

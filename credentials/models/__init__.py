@@ -5,7 +5,7 @@ from credentials.models.audit import AuditEvent
 from credentials.models.connections import Connection
 from credentials.models.credentials import Credential, OrganizationCredential
 from credentials.models.organizations import Membership, Organization
-from credentials.models.usage import UsageRecord
+from credentials.models.usage import ProxyCallCount, UsageRecord
 from credentials.models.webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "Membership",
     "Organization",
     "OrganizationCredential",
+    "ProxyCallCount",
     "UsageRecord",
     "WebhookDelivery",
     "WebhookEndpoint",

@@ -41,3 +41,17 @@ class UsageRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method} {self.path} with {self.key_id}"
+
+
+class ProxyCallCount(models.Model):
+    """How many calls an access key made through the proxy in its current minute: the rate limit's counter
+    when no Redis is configured (``credentials.proxy.rate``). One row per key, reused minute after minute."""
+
+    access_key = models.OneToOneField(
+        "credentials.AccessKey", primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    minute = models.BigIntegerField()  # minutes since the epoch
+    calls = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.calls} calls in minute {self.minute}"

@@ -31,6 +31,7 @@ ERROR_WORDS = {
     "organization_required": "Refused: organization missing",
     "wrong_environment": "Refused: wrong environment",
     "rate_limited": "Refused: rate limit",
+    "rate_limit_unavailable": "Refused: rate limit not counted",
     "method_not_allowed": "Refused: method not allowed",
     "invalid_path": "Refused: path leaves the Base URL",
     "request_too_large": "Refused: request too large",

@@ -24,6 +24,8 @@ REFUSALS = {
     "502": "Bad Gateway: the target is refused (`refused_target`), unreachable (`unreachable`), TLS failed (`tls`), "
     "the secrets do not decrypt (`unreadable_secret`), no Base URL (`no_base_url`) or another sending error "
     "(`upstream_error`).",
+    "503": "Service Unavailable: the rate-limit counter (Redis, or the database) did not answer "
+    "(`rate_limit_unavailable`).",
     "504": "Gateway Timeout: no answer within CREDHUB_PROXY_TIMEOUT (`deadline`).",
 }
 ANY_BODY = {"*/*": {"schema": {"type": "string", "format": "binary"}}}

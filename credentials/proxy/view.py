@@ -121,8 +121,16 @@ def _check_permission(caller: keys.Caller, credential: Credential) -> None:
 
 
 def _check_rate(caller: keys.Caller) -> None:
-    limit = caller.found.organization.proxy_rate_limit
-    if (wait := rate.wait_seconds(caller.found.key.key_id, limit)) is not None:
+    key, limit = caller.found.key, caller.found.organization.proxy_rate_limit
+    try:
+        wait = rate.wait_seconds(key.id, key.key_id, limit)
+    except rate.CountUnavailable as error:  # fail closed: an uncounted call would pass any limit
+        cause = type(error.__cause__).__name__
+        logger.error("Proxy call with key %s refused: its rate-limit counter failed (%s).", key.key_id, cause)
+        raise Refusal(
+            503, "rate_limit_unavailable", "credhub could not count this call against the key's rate limit. Try again."
+        ) from None
+    if wait is not None:
         raise Refusal(
             429,
             "rate_limited",
