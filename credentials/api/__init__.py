@@ -169,5 +169,6 @@ def urlpatterns() -> list:
 
     # The credential proxy: a plain view, for every method and a streamed answer (credentials/proxy/).
     proxied = re_path(r"^credentials/(?P<credential_id>[^/]+)/proxy(?:/(?P<path>[\s\S]*))?$", proxy, name="proxy")
-    # [\s\S], not ".": a path with an encoded line break is still the API's, answered in JSON.
-    return [*patterns, proxied, re_path(r"^(?P<rest>[\s\S]*)$", _unknown_path)]
+    # [\s\S], not ".": a path with an encoded line break is still the API's, answered in JSON. The proxy
+    # first: its calls are most of the API's, and no other pattern matches its paths.
+    return [proxied, *patterns, re_path(r"^(?P<rest>[\s\S]*)$", _unknown_path)]
