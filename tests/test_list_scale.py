@@ -244,6 +244,26 @@ def test_row_links_are_the_urls_the_views_answer(organization) -> None:
         set_script_prefix("/")
 
 
+def test_a_row_menu_item_links_the_row_and_escapes_its_words(organization) -> None:
+    import uuid
+
+    from credentials.templatetags.menus import row_dialog_item
+
+    row_id = uuid.uuid4()
+    url = reverse("access_key_roll", args=[organization.slug, row_id])
+    for given in (row_id, str(row_id)):
+        item = row_dialog_item(
+            "access_key_roll", organization.slug, given, "key-dialog", "Roll <key> & go", danger=True
+        )
+        assert item == (
+            f'<li><a data-menuitem href="{url}" hx-get="{url}" hx-target="#key-dialog-body" '
+            'data-opens-dialog="key-dialog" class="danger">Roll &lt;key&gt; &amp; go</a></li>'
+        )
+    other = uuid.uuid4()  # the next row: its own UUID, from the same cached pieces
+    assert str(other) in row_dialog_item("access_key_roll", organization.slug, other, "key-dialog", "Roll key")
+    assert str(row_id) not in row_dialog_item("access_key_roll", organization.slug, other, "key-dialog", "Roll key")
+
+
 def test_connection_rows_name_kind_and_connector_as_their_choices_do() -> None:
     for kind in Connection.Kind.values:
         for connector in ("http_api", "kissmetrics"):
@@ -251,3 +271,27 @@ def test_connection_rows_name_kind_and_connector_as_their_choices_do() -> None:
             assert (row.kind_label, row.connector_label) == (row.get_kind_display(), row.get_connector_display())
     retired = Connection(kind="source", connector="retired_connector")
     assert retired.connector_label == retired.get_connector_display() == "retired_connector"
+
+
+def test_searches_by_part_of_a_name_can_read_an_index_on_postgresql(organization) -> None:
+    """Each screen's search, as the ORM writes it (UPPER(column) LIKE), matches a trigram index's expression:
+    PostgreSQL may read the matching rows instead of every row. SQLite has no such index."""
+    searches = {
+        "credentials_credential_name_trgm": Credential.objects.filter(name__icontains="billing"),
+        "credentials_accesskey_name_trgm": AccessKey.objects.filter(name__icontains="deploy"),
+        "credentials_accesskey_key_id_trgm": AccessKey.objects.filter(key_id__icontains="AKIA"),
+        "credentials_connection_name_trgm": Connection.objects.filter(name__icontains="warehouse"),
+    }
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE '%trgm'")
+            assert cursor.fetchall() == []
+            return
+        # Test tables hold a few rows, which PostgreSQL would rather read whole: leave it only bitmap scans,
+        # so that the plan shows whether an index answers the search at all.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        for index, search in searches.items():
+            sql, params = search.query.sql_with_params()
+            cursor.execute(f"EXPLAIN {sql}", params)
+            assert index in "\n".join(row[0] for row in cursor.fetchall()), index

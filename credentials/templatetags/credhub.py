@@ -106,7 +106,7 @@ _STAND_IN = uuid.UUID(int=0)
 
 
 @lru_cache(maxsize=1024)
-def _row_url_parts(view_name: str, org_slug: str, script_prefix: str) -> tuple[str, str]:
+def row_url_parts(view_name: str, org_slug: str, script_prefix: str) -> tuple[str, str]:
     url = reverse(view_name, args=[org_slug, _STAND_IN])
     # The last occurrence: the row's UUID comes after the organization's slug, which could spell the same.
     before, stand_in, after = url.rpartition(str(_STAND_IN))
@@ -118,5 +118,5 @@ def _row_url_parts(view_name: str, org_slug: str, script_prefix: str) -> tuple[s
 @register.simple_tag
 def row_url(view_name: str, org_slug: str, row_id: uuid.UUID | str) -> str:
     """``{% url view_name org_slug row_id %}`` for a view whose URL is an organization's and a row's UUID."""
-    before, after = _row_url_parts(view_name, org_slug, get_script_prefix())
+    before, after = row_url_parts(view_name, org_slug, get_script_prefix())
     return f"{before}{row_id if isinstance(row_id, uuid.UUID) else uuid.UUID(row_id)}{after}"
