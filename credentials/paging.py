@@ -107,14 +107,13 @@ def _position(token: str, model: type[models.Model], ordering: list[tuple[str, b
 
 
 def _beyond(ordering: list[tuple[str, bool]], values: list[Any], forward: bool) -> Q:
-    """Rows after ``values`` in ``ordering`` (before them when not ``forward``)."""
-    condition = Q()
-    for index, (name, descending) in enumerate(ordering):
-        later = "lt" if descending == forward else "gt"
-        step = Q(**{f"{name}__{later}": values[index]})
-        for previous, (previous_name, _) in enumerate(ordering[:index]):
-            step &= Q(**{previous_name: values[previous]})
-        condition |= step
+    """Rows after ``values`` in ``ordering`` (before them when not ``forward``), nested as
+    ``a > x OR (a = x AND (b > y OR (b = y AND …)))``: each column compared at most twice."""
+    condition: Q | None = None
+    for (name, descending), value in reversed(list(zip(ordering, values))):
+        later = Q(**{f"{name}__{'lt' if descending == forward else 'gt'}": value})
+        condition = later if condition is None else later | (Q(**{name: value}) & condition)
+    assert condition is not None, "an ordering names at least one field"
     return condition
 
 

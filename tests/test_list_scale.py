@@ -87,6 +87,40 @@ def test_access_keys_are_searched_by_name_or_key_id(admin_client, organization, 
     assert "No access keys match “nothing here”." in admin_client.get(url, {"q": "nothing here"}).content.decode()
 
 
+def test_keyset_pages_walk_every_row_forward_and_back_where_names_and_times_repeat(organization) -> None:
+    from datetime import UTC, datetime
+
+    from django.http import QueryDict
+
+    from credentials import paging
+    from credentials.api_authentication_page import ACCESS_KEY_ORDERING
+
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    AccessKey.objects.bulk_create(
+        AccessKey(
+            organization=organization,
+            name=f"key {n % 4}",  # four names, each on several keys, some with the same creation time
+            key_id=keys.new_access_key_id(),
+            secret_hash=f"{n:064x}",
+            system_generated=n % 3 == 0,
+            created_at=at.replace(minute=n % 2),
+        )
+        for n in range(23)
+    )
+    keys_in_order = list(
+        AccessKey.objects.filter(organization=organization).order_by("-system_generated", "name", "created_at", "id")
+    )
+    queryset = AccessKey.objects.filter(organization=organization)
+    pages = [paging.keyset_page(queryset, ACCESS_KEY_ORDERING, QueryDict(), 5)]
+    while pages[-1].next_query:
+        pages.append(paging.keyset_page(queryset, ACCESS_KEY_ORDERING, QueryDict(pages[-1].next_query), 5))
+    assert [row for page in pages for row in page.rows] == keys_in_order
+    back = [pages[-1]]
+    while back[-1].previous_query:
+        back.append(paging.keyset_page(queryset, ACCESS_KEY_ORDERING, QueryDict(back[-1].previous_query), 5))
+    assert [page.rows for page in back] == [page.rows for page in reversed(pages)]
+
+
 def _connections(organization, credential, start: int, stop: int) -> None:
     Connection.objects.bulk_create(
         Connection(
