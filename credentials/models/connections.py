@@ -50,7 +50,14 @@ class Connection(models.Model):
     # Like it, they fall back to the stored value.
     @property
     def kind_label(self) -> str:
-        return self.Kind(self.kind).label if self.kind in self.Kind.values else self.kind
+        try:
+            return self.Kind(self.kind).label
+        except ValueError:
+            return self.kind
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.status == self.Status.REVOKED
 
     @property
     def connector_label(self) -> str:
