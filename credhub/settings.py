@@ -172,7 +172,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 # The failure counters of the API and the sign-in throttle live in this cache, so every server process
 # on the same database (or Redis) counts together. The database cache's table is made by
-# `manage.py createcachetable` (every make target runs it).
+# `manage.py createcachetable` (every make target runs it). The proxy's rate limit counts in the same
+# Redis, or in its own table without it (credentials/proxy/rate.py).
 # CREDHUB_CACHE_KEY_PREFIX keeps installations that share one Redis apart.
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
 CACHES = {
@@ -301,7 +302,6 @@ LOGGING = {
 # Background work (webhook deliveries) goes through Django's tasks API (the django-tasks backport on 5.2).
 # By default the queue is a table in the database, drained by `manage.py db_worker`: no extra service.
 # With REDIS_URL set it is an RQ queue on Redis instead, drained by `manage.py rqworker default`.
-REDIS_URL = os.environ.get("REDIS_URL", "").strip()
 if REDIS_URL:
     INSTALLED_APPS += ["django_rq"]
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
