@@ -18,7 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 ONE_DATABASE = "--one-database"
 # The figures that depend on the database; the others (HTTP, encryption) measure the same on both.
-ON_POSTGRESQL = ("bench_keys", "bench_lists")
+ON_POSTGRESQL = ("bench_keys", "bench_lists", "bench_proxy")
 
 
 def _names(arguments: list[str]) -> list[str]:

@@ -4,9 +4,10 @@ Overhead: the same ``GET`` (a 1 KiB JSON answer from a loopback upstream), sent 
 ``requests`` session and through the proxy with an access key, in alternating rounds, side by side:
 p50 and p99 of each, and their difference. The goal is a p50 difference of at most 2 ms.
 
-Both with the rate-limit counter in the database (SQLite here) and, if Debian's redis-server is installed,
-in Redis (``REDIS_URL``). Each call counts once against the rate limit and writes one usage record when its
-answer ends.
+Both with the rate-limit counter in the database and, if Debian's redis-server is installed, in Redis
+(``REDIS_URL``). Each call counts once against the rate limit and writes one usage record when its answer
+ends. The server uses a SQLite database of its own, or on `make bench`'s PostgreSQL pass the bench's
+PostgreSQL database.
 
 Memory: the peak RSS of the gunicorn workers while one 100 MiB answer streams through the proxy, over
 their RSS when idle. The goal is at most 20 MiB more.
@@ -15,6 +16,8 @@ their RSS when idle. The goal is at most 20 MiB more.
 from __future__ import annotations
 
 import http.server
+import os
+import secrets
 import shutil
 import socket
 import statistics
@@ -38,7 +41,7 @@ SMALL = b'{"items": [' + b",".join(b'{"id": %d}' % i for i in range(100)) + b"]}
 
 SETUP = (
     "from credentials.models import AccessKey, Credential, Organization; from credentials import keys;"
-    "o = Organization.objects.create(slug='bench', name='Bench', api_credentials_enabled=True,"
+    "o = Organization.objects.create(slug='bench-{round}', name='Bench {round}', api_credentials_enabled=True,"
     " proxy_rate_limit=10**9);"
     "c = Credential.objects.create(organization=o, name='Upstream', base_url='{base}', auth_type='bearer',"
     " auth_settings={{'key': 'Authorization'}}, secrets={{'value': 'bench-token'}});"
@@ -83,6 +86,20 @@ def _times(session: requests.Session, url: str, headers: dict[str, str], count: 
     return times
 
 
+def _warm_every_worker(server, url: str, keys: dict[str, str]) -> None:
+    """A proxied call on a new connection until each worker has answered one (its access log line names
+    its pid): a worker's first call loads and connects what every later one reuses, about 20 MiB, and
+    would otherwise count as the streamed answer's memory."""
+    workers = set(_workers(server.process.pid))
+    for _ in range(200):
+        with requests.get(url, headers=keys, timeout=10) as response:
+            assert response.status_code == 200, response.text[:300]
+        served = {int(line.rsplit("pid=", 1)[1].strip("<>")) for line in server.access_log() if "/proxy/" in line}
+        if workers <= served:
+            return
+    raise AssertionError(f"not every worker answered a proxied call: {workers - served}")
+
+
 def _p(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))] * 1000
@@ -123,21 +140,33 @@ def _redis() -> Iterator[str | None]:
             process.wait(timeout=10)
 
 
+def _database() -> tuple[str, dict[str, str]]:
+    """The database's name, and the server's environment for it: the bench's own PostgreSQL database on
+    the PostgreSQL pass, else a SQLite file of the server's own."""
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith(("postgres://", "postgresql://")):
+        return "PostgreSQL", {"DATABASE_URL": url}
+    return "SQLite", {}
+
+
 def _overhead(base: str, label: str, *, memory: bool, **extra: str) -> None:
-    with production_server(workers=2, CREDHUB_ALLOW_PRIVATE_TARGETS="1", **extra) as server:
-        credential_id, key_id, secret = server.manage("shell", "-c", SETUP.format(base=base)).split()[-3:]
+    database, environment = _database()
+    with production_server(workers=2, CREDHUB_ALLOW_PRIVATE_TARGETS="1", **environment, **extra) as server:
+        setup = SETUP.format(base=base, round=secrets.token_hex(4))
+        credential_id, key_id, secret = server.manage("shell", "-c", setup).split()[-3:]
         keys = {"X-Client-ID": key_id, "X-Client-Secret": secret}
         proxied = f"{server.url}/api/v1/credentials/{credential_id}/proxy/items"
         direct_url = f"{base}/items"
+        _warm_every_worker(server, proxied, keys)
         direct, through = requests.Session(), requests.Session()
-        _times(through, proxied, keys, 100)  # warm both workers
+        _times(through, proxied, keys, 100)
         _times(direct, direct_url, {}, 100)
         direct_times: list[float] = []
         proxy_times: list[float] = []
         for _ in range(ROUNDS):  # alternating, so that other load on the machine falls on both alike
             direct_times += _times(direct, direct_url, {"Authorization": "Bearer bench-token"}, PER_ROUND)
             proxy_times += _times(through, proxied, keys, PER_ROUND)
-        print(f"gunicorn, 2 workers × 4 threads, SQLite, {label}; {len(proxy_times)} GETs each, 1 KiB JSON answer")
+        print(f"gunicorn, 2 workers × 4 threads, {database}, {label}; {len(proxy_times)} GETs each, 1 KiB JSON answer")
         print(f"{'':<24}{'p50 ms':>9}{'p99 ms':>9}{'mean ms':>9}")
         for name, values in (("direct (requests)", direct_times), ("through the proxy", proxy_times)):
             mean = statistics.mean(values) * 1000
@@ -155,7 +184,8 @@ def run() -> None:
     threading.Thread(target=upstream.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{upstream.server_address[1]}/api"
     try:
-        _overhead(base, "rate counter in the database", memory=True)
+        # The memory a streamed answer takes does not depend on the database: measured once, on SQLite.
+        _overhead(base, "rate counter in the database", memory=_database()[0] == "SQLite")
         with _redis() as redis_url:
             if redis_url is None:
                 print("(redis-server is not installed: no figures with the rate counter in Redis.)")
