@@ -36,6 +36,8 @@ limit_request_fields = 100
 # header value (Referer, User-Agent, Authorization).
 accesslog = "-"
 access_log_format = '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms pid=%(p)s'
+# The same lines, built only from the atoms this format names (credhub/access_log.py).
+logger_class = "credhub.access_log.AccessLogger"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # gunicorn's own X-Forwarded-* handling is off: Django decides (SECURE_PROXY_SSL_HEADER,

@@ -59,7 +59,8 @@ def test_make_serve_signs_in_and_serves_a_styled_page_with_its_css() -> None:
         # The access log names the path only: no query string, no header value.
         session.get(f"{server.url}/healthz?access_token=chsk_leaked", headers={"User-Agent": "agent-secret"})
         log = server.log.read_text()
-        assert '"GET /healthz" 200' in log
+        line = r'127\.0\.0\.1 \[\d\d/\w{3}/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}\] "GET /healthz" 200 \d+ \d+ms pid=<\d+>'
+        assert re.search(f"^{line}$", log, re.MULTILINE), log[-600:]
         assert "chsk_leaked" not in log and "agent-secret" not in log and "access_token" not in log
 
 
