@@ -10,8 +10,15 @@ class UsageRecord(models.Model):
     kept without its query, and the key by its public ID (kept after the key is deleted).
     """
 
-    organization = models.ForeignKey("credentials.Organization", on_delete=models.CASCADE, related_name="+")
-    credential = models.ForeignKey("credentials.Credential", on_delete=models.CASCADE, related_name="usage_records")
+    # One record is written on every proxied call, and each index costs about 13 µs of the write on SQLite:
+    # these two foreign keys have none of their own. Every read names the credential and goes along
+    # usage_by_credential, whose first column it is; deleting an organization reads the table through.
+    organization = models.ForeignKey(
+        "credentials.Organization", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    credential = models.ForeignKey(
+        "credentials.Credential", on_delete=models.CASCADE, related_name="usage_records", db_index=False
+    )
     access_key = models.ForeignKey(
         "credentials.AccessKey", null=True, blank=True, on_delete=models.SET_NULL, related_name="usage_records"
     )
