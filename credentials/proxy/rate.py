@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, connections, router
 
+from credentials import log_writes
 from credentials.models import ProxyCallCount
 
 WINDOW = 60
@@ -59,10 +60,11 @@ def _count_in_redis(key_id: str, minute: int) -> int:
 
 
 _TABLE = ProxyCallCount._meta.db_table
+# On PostgreSQL the count's commit does not wait for the disk (credentials.log_writes).
+_INSERT = f"INSERT INTO {_TABLE} (access_key_id, minute, calls)"  # noqa: S608 - model names only
 # A later minute starts the count again; an earlier one (another server's clock behind) counts in the
 # current minute rather than reset it.
-_COUNT = (
-    f"INSERT INTO {_TABLE} (access_key_id, minute, calls) VALUES (%s, %s, 1) "  # noqa: S608 - model names only
+_ON_CONFLICT = (
     f"ON CONFLICT (access_key_id) DO UPDATE SET "
     f"calls = CASE WHEN excluded.minute > {_TABLE}.minute THEN 1 ELSE {_TABLE}.calls + 1 END, "
     f"minute = CASE WHEN excluded.minute > {_TABLE}.minute THEN excluded.minute ELSE {_TABLE}.minute END "
@@ -73,5 +75,6 @@ _COUNT = (
 def _count_in_database(access_key_pk: object, minute: int) -> int:
     connection = connections[router.db_for_write(ProxyCallCount)]
     with connection.cursor() as cursor:
-        cursor.execute(_COUNT, [ProxyCallCount._meta.pk.get_db_prep_value(access_key_pk, connection), minute])
+        key = ProxyCallCount._meta.pk.get_db_prep_value(access_key_pk, connection)
+        cursor.execute(f"{_INSERT} {log_writes.values(connection, '%s, %s, 1')} {_ON_CONFLICT}", [key, minute])
         return cursor.fetchone()[0]
