@@ -6,7 +6,7 @@ import os
 import shutil
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
 from tests.conftest import PASSWORD
 
@@ -77,6 +77,12 @@ COUNT_HTMX_REQUESTS = """
     document.addEventListener("htmx:afterRequest", () => { inFlight -= 1; mark(); });
 })();
 """
+
+
+def status_message(page: Page, text: str) -> Locator:
+    """The page's status message saying ``text``; not the screen readers' live region (#announcer), which
+    repeats a dialog's outcome 50 ms after it closes and would make the locator match twice."""
+    return page.locator("[role=status]:not(#announcer)").filter(has_text=text)
 
 
 def settled(page: Page) -> None:

@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 
 from credentials import keys
 from credentials.models import AccessKey, APIKey, AuditEvent, Connection, Organization
+from tests.browser.conftest import status_message
 
 PAGE = "/o/acme/settings/api-authentication/"
 
@@ -105,7 +106,7 @@ def test_rename_and_delete_an_access_key(admin_page: Page, admin_user, organizat
     expect(confirm).to_contain_text("Nightly import")
     confirm.get_by_role("button", name="Delete").click()
     expect(confirm).to_be_hidden()
-    expect(page.get_by_role("status").filter(has_text="Access key “Deploys” deleted.")).to_be_visible()
+    expect(status_message(page, "Access key “Deploys” deleted.")).to_be_visible()
     expect(page.get_by_role("row", name=re.compile("Deploys"))).to_have_count(0)
     assert Connection.objects.get().status == "revoked"
 
@@ -119,7 +120,7 @@ def test_expiry_policy_sets_what_the_create_overlay_offers(admin_page: Page, org
     settings_section.get_by_label("Allow “No expiry”").check()
     settings_section.get_by_label("Default expiry period").select_option(label="No expiry")
     settings_section.get_by_role("button", name="Save expiry settings").click()
-    expect(page.get_by_role("status").filter(has_text="Expiry settings saved.")).to_be_visible()
+    expect(status_message(page, "Expiry settings saved.")).to_be_visible()
     organization.refresh_from_db()
     assert organization.access_key_expiry_periods == [7, 365] and organization.access_key_default_expiry is None
 
@@ -166,7 +167,7 @@ def test_legacy_api_keys_when_enabled(admin_page: Page, live_server) -> None:
     open_menu(page, "Zapier")
     page.get_by_role("menuitem", name="Delete").click()
     page.get_by_role("alertdialog", name="Delete API key “Zapier”?").get_by_role("button", name="Delete").click()
-    expect(page.get_by_role("status").filter(has_text="API key “Zapier” deleted.")).to_be_visible()
+    expect(status_message(page, "API key “Zapier” deleted.")).to_be_visible()
     assert not APIKey.objects.exists()
 
 
@@ -214,7 +215,7 @@ def test_show_debug_session_key(admin_page: Page, organization) -> None:
     expect(confirm.get_by_role("button", name="Cancel")).to_be_focused()
     confirm.get_by_role("button", name="Regenerate").click()
     expect(confirm).to_be_hidden()
-    expect(page.get_by_role("status").filter(has_text="Debug session key regenerated.")).to_be_visible()
+    expect(status_message(page, "Debug session key regenerated.")).to_be_visible()
     organization.refresh_from_db()
     expect(page.get_by_role("textbox", name="Debug session key", exact=True)).to_have_value(
         organization.debug_session_key

@@ -5,6 +5,7 @@ import re
 from playwright.sync_api import Page, expect
 
 from credentials import audit
+from tests.browser.conftest import status_message
 
 
 def test_filter_the_audit_log(admin_page: Page, organization, admin_user) -> None:
@@ -23,7 +24,7 @@ def test_filter_the_audit_log(admin_page: Page, organization, admin_user) -> Non
     expect(table).to_contain_text("Renamed credential")
     expect(table).to_contain_text("Billing")
     expect(page).to_have_url(re.compile(r"action=credential\.renamed"))
-    expect(page.get_by_role("status").filter(has_text="1 event matches the filter.")).to_be_visible()
+    expect(status_message(page, "1 event matches the filter.")).to_be_visible()
 
     page.get_by_label("Action").select_option(label="All actions")
     page.get_by_label("Actor").select_option(label="operator (manage.py)")

@@ -8,6 +8,7 @@ from playwright.sync_api import Page, expect
 from werkzeug import Response
 
 from credentials.models import AuditEvent, Connection, Credential
+from tests.browser.conftest import status_message
 from tests.browser.test_accessibility import assert_accessible
 
 LIST = "/o/acme/connections/"
@@ -49,7 +50,7 @@ def test_new_data_source_with_a_credential_added_on_the_way(admin_page: Page, or
     page.get_by_label("Name").fill("Web events")
     page.get_by_role("button", name="Create").click()
 
-    expect(page.get_by_role("status").filter(has_text="Data source “Web events” created.")).to_be_visible()
+    expect(status_message(page, "Data source “Web events” created.")).to_be_visible()
     row = page.get_by_role("row", name="Web events")
     expect(row).to_contain_text("Kissmetrics web")
     expect(row).to_contain_text("Active")
@@ -162,7 +163,7 @@ def test_connection_page_change_credential_rename_and_delete(admin_page: Page, d
     _no_sideways_scroll(page)
     page.get_by_role("radio", name="Kimp new").check()
     page.get_by_role("button", name="Change credential").click()
-    status = page.get_by_role("status").filter(has_text="“Designs” now authenticates with “Kimp new”.")
+    status = status_message(page, "“Designs” now authenticates with “Kimp new”.")
     expect(status).to_be_focused()
     expect(facts.filter(has_text="Kimp new")).to_have_count(1)
     assert AuditEvent.objects.filter(action="connection.credential_changed").count() == 1
@@ -171,7 +172,7 @@ def test_connection_page_change_credential_rename_and_delete(admin_page: Page, d
     page.get_by_role("textbox", name="Name").fill("Design exports")
     page.get_by_role("button", name="Rename").click()
     expect(page.get_by_role("heading", level=1, name="Design exports")).to_be_visible()
-    expect(page.get_by_role("status").filter(has_text="Renamed “Designs” to “Design exports”.")).to_be_focused()
+    expect(status_message(page, "Renamed “Designs” to “Design exports”.")).to_be_focused()
 
     # Delete asks first; Escape keeps the connection and returns focus to Delete.
     delete = page.get_by_role("link", name="Delete")
@@ -189,7 +190,7 @@ def test_connection_page_change_credential_rename_and_delete(admin_page: Page, d
     delete.click()
     confirm.get_by_role("button", name="Delete").click()
     expect(page).to_have_url(f"{page.url.split('/o/')[0]}{LIST}")
-    expect(page.get_by_role("status").filter(has_text="Data destination “Design exports” deleted.")).to_be_focused()
+    expect(status_message(page, "Data destination “Design exports” deleted.")).to_be_focused()
     expect(page.get_by_role("row", name="Design exports")).to_have_count(0)
     expect(page.get_by_role("row", name="Assets")).to_have_count(1)
     assert not Connection.objects.filter(pk=designs.pk).exists()
@@ -202,5 +203,5 @@ def test_without_javascript_delete_is_a_confirmation_page(no_js_page: Page, desi
     page.get_by_role("link", name="Delete").click()
     expect(page.get_by_role("heading", level=1, name="Delete “Designs”?")).to_be_visible()
     page.get_by_role("button", name="Delete").click()
-    expect(page.get_by_role("status").filter(has_text="Data destination “Designs” deleted.")).to_be_visible()
+    expect(status_message(page, "Data destination “Designs” deleted.")).to_be_visible()
     assert not Connection.objects.filter(pk=designs.pk).exists()

@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 
 from credentials import keys
 from credentials.models import AccessKey
+from tests.browser.conftest import status_message
 from tests.browser.test_accessibility import assert_accessible
 from tests.browser.test_key_lifecycle import DESKTOP, PAGE, open_menu
 
@@ -83,7 +84,7 @@ def test_a_maximum_lifetime_limits_create_and_marks_older_keys(admin_page: Page,
     settings_section.get_by_label("Maximum lifetime (days)", exact=True).fill("90")
     settings_section.get_by_label("Keys over it stop working on", exact=True).fill("2099-03-01")
     settings_section.get_by_role("button", name="Save expiry settings").click()
-    expect(page.get_by_role("status").filter(has_text="Expiry settings saved.")).to_be_visible()
+    expect(status_message(page, "Expiry settings saved.")).to_be_visible()
     expect(page.locator("#expiry-settings").get_by_label("Maximum lifetime (days)", exact=True)).to_have_value("90")
     organization.refresh_from_db()
     assert organization.access_key_max_lifetime == 90

@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 
 from credentials import keys
 from credentials.models import AccessKey, AuditEvent, Connection, Credential
+from tests.browser.conftest import status_message
 
 WIDTHS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 
@@ -60,7 +61,7 @@ def test_page_and_search_access_keys(wide_page: Page, organization, admin_user) 
     search = page.get_by_role("searchbox", name="Search access keys")
     search.fill("key 03")
     expect(rows).to_have_count(9)
-    expect(page.get_by_role("status").filter(has_text="9 access keys match “key 03”.")).to_be_visible()
+    expect(status_message(page, "9 access keys match “key 03”.")).to_be_visible()
     expect(page).to_have_url(re.compile(r"q=key(\+|%20)03"))
     expect(search).to_be_focused()  # only the results were swapped
     # Show system-generated keeps working with the search and the paging.
@@ -100,7 +101,7 @@ def test_page_and_filter_connections(wide_page: Page, organization, basic_creden
 
     page.get_by_label("Status").select_option(label="Revoked")
     expect(rows).to_have_count(15)
-    expect(page.get_by_role("status").filter(has_text="15 connections match the filter.")).to_be_visible()
+    expect(status_message(page, "15 connections match the filter.")).to_be_visible()
     page.get_by_role("searchbox", name="Search connections by name").fill("Connection 04")
     expect(rows).to_have_count(3)  # 040, 044, 048
     expect(page).to_have_url(re.compile(r"status=revoked.*q=Connection|q=Connection.*status=revoked"))
@@ -120,7 +121,7 @@ def test_page_and_search_the_authenticate_screen(wide_page: Page, organization) 
     expect(page.get_by_role("radio", name=re.compile("Credential 029"))).to_be_visible()
     page.get_by_role("searchbox", name="Search HTTP API credentials by name").fill("Credential 01")
     expect(tiles).to_have_count(10)
-    expect(page.get_by_role("status").filter(has_text="10 credentials match “Credential 01”.")).to_be_visible()
+    expect(status_message(page, "10 credentials match “Credential 01”.")).to_be_visible()
     page.get_by_role("radio", name=re.compile("Credential 013")).check()
     page.get_by_role("button", name="Continue").click()
     expect(page.get_by_text("Authenticates with Credential 013")).to_be_visible()
@@ -153,7 +154,7 @@ def test_page_and_filter_the_audit_log(wide_page: Page, organization, admin_user
     expect(rows.first).to_contain_text("Target 119")
 
     page.get_by_label("Action").select_option(label="Edited credential")
-    expect(page.get_by_role("status").filter(has_text="60 events match the filter.")).to_be_visible()
+    expect(status_message(page, "60 events match the filter.")).to_be_visible()
     page.get_by_role("link", name="Older events").click()
     expect(rows).to_have_count(10)
     expect(page).to_have_url(re.compile(r"action=credential\.edited.*after="))
