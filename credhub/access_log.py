@@ -1,9 +1,10 @@
 """gunicorn's access log for credhub (``logger_class`` in ``gunicorn.conf.py``): the same lines, built for less.
 
 gunicorn builds every line from a dict of all its atoms, each request and response header and each
-WSGI environ variable among them, whatever the format names: about 100 µs of each proxied call, a tenth
-of the worker's time for it. This logger builds only the atoms credhub's format names, and falls back
-to gunicorn's own for a format that names others (``--access-logformat``).
+WSGI environ variable among them, whatever the format names: about 47 µs a line for a proxied call,
+and a tenth of the worker's time for that call in a profile. This logger builds only the atoms
+credhub's format names (about 21 µs a line), and falls back to gunicorn's own for a format that names
+others (``--access-logformat``).
 """
 
 from __future__ import annotations
