@@ -49,23 +49,31 @@ def _columns(model: type[models.Model]) -> list[models.Field]:
 
 def _reader(field: models.Field, vendor: str) -> Reader | None:
     """How a column's raw (non-NULL) value becomes the attribute's value on ``vendor``'s database, or
-    None where the driver's value already is it: psycopg hands back aware datetimes, UUIDs and booleans,
-    SQLite (through Django's converters) booleans and naive datetimes; both hand back JSON as text."""
+    None where the driver's value already is it: psycopg hands back UUIDs and booleans, SQLite (through
+    Django's converters) booleans; both hand back JSON as text, and a checked date and time as text."""
     if isinstance(field, models.JSONField):
         # An empty list (a key allowed from anywhere: most keys) is read on every request.
         return lambda value: ([] if value == "[]" else json.loads(value)) if isinstance(value, str) else value
-    if vendor == "postgresql":
-        return None
     if isinstance(field, models.DateTimeField):
-        # Stored in UTC (USE_TZ): SQLite hands back a naive datetime (or text).
+        # Stored in UTC (USE_TZ). Selected as text (a checked column: see _checked), SQLite's reads
+        # "2026-12-04 09:30:00.123456" and PostgreSQL's "2026-12-04 09:30:00.123456+00" (in ISO form,
+        # the DateStyle that psycopg needs anyway); otherwise SQLite hands back a naive datetime and
+        # psycopg an aware one. Reading SQLite's text with its offset appended is cheaper than
+        # replace(tzinfo=UTC) afterwards (about 0.1 µs against 0.7).
+        offset = "" if vendor == "postgresql" else "+00:00"
+
         def to_datetime(value: Any) -> Any:
             if isinstance(value, str):
-                value = datetime.fromisoformat(value)  # as Django stores it: "2026-12-04 09:30:00.123456"
+                value = datetime.fromisoformat(value + offset)
             elif not isinstance(value, datetime):
                 value = field.to_python(value)
-            return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+            if value.tzinfo is None:
+                return value.replace(tzinfo=UTC)
+            return value if value.tzinfo is UTC else value.astimezone(UTC)
 
         return to_datetime
+    if vendor == "postgresql":
+        return None
     if isinstance(field, models.BooleanField):
         return lambda value: value if isinstance(value, bool) else bool(value)
     if isinstance(field, models.UUIDField):
@@ -255,11 +263,12 @@ def _loaded(instance: Any, alias: str) -> Any:
 
 
 def _checked(field: models.Field, table: str) -> str:
-    """A checked column as selected. A date and time is selected as an expression, which has no declared
-    type: SQLite's driver then hands back the stored text instead of parsing every such column of the
-    row (most are NULL or never read), and its reader parses the ones read. PostgreSQL's types stay."""
+    """A checked column as selected. A date and time is selected as text: most such columns of the row
+    are NULL or never read, and parsing one is the costliest part of reading the row (SQLite's driver,
+    through Django's converter, and psycopg, through Django's Python loader of time zones, would parse
+    every one of them); its reader parses the ones read."""
     column = f"{table}.{field.column}"
-    return f"COALESCE({column}, NULL)" if isinstance(field, models.DateTimeField) else column
+    return f"CAST({column} AS TEXT)" if isinstance(field, models.DateTimeField) else column
 
 
 def _column(model: type[models.Model], name: str) -> str:
